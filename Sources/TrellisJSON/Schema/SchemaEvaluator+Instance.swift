@@ -1,0 +1,137 @@
+internal import Foundation
+
+extension SchemaEvaluator {
+    /// Keywords that look at the instance itself or at its members and items.
+    mutating func evaluateOnInstance(_ kind: Keyword.Kind, node: SchemaNode, _ instance: JSONValue, _ annotations: inout Annotations) -> Bool {
+        switch kind {
+        case .type(let types):
+            if types.accepts(instance) { return true }
+            report("\(summary(instance)) is \(article(instance.typeName)), not \(types.description)")
+            return false
+        case .enumeration(let values):
+            if values.contains(instance) { return true }
+            let listed = values.prefix(10).map { summary($0) }.joined(separator: ", ")
+            report("\(summary(instance)) is not one of \(listed)\(values.count > 10 ? ", …" : "")")
+            return false
+        case .constant(let value):
+            if value == instance { return true }
+            report("\(summary(instance)) is not the required value \(summary(value))")
+            return false
+        case .multipleOf(let divisor):
+            guard case .number(let number) = instance, !Self.isMultiple(number, of: divisor) else { return true }
+            report("\(number) is not a multiple of \(divisor)")
+            return false
+        case .maximum(let limit):
+            guard case .number(let number) = instance, limit < number else { return true }
+            report("\(number) is greater than the maximum of \(limit)")
+            return false
+        case .exclusiveMaximum(let limit):
+            guard case .number(let number) = instance, !(number < limit) else { return true }
+            report("\(number) is not less than the exclusive maximum of \(limit)")
+            return false
+        case .minimum(let limit):
+            guard case .number(let number) = instance, number < limit else { return true }
+            report("\(number) is less than the minimum of \(limit)")
+            return false
+        case .exclusiveMinimum(let limit):
+            guard case .number(let number) = instance, !(limit < number) else { return true }
+            report("\(number) is not greater than the exclusive minimum of \(limit)")
+            return false
+        case .maxLength(let limit):
+            guard case .string(let string) = instance, string.unicodeScalars.count > limit else { return true }
+            report("\(summary(instance)) is longer than the maximum length of \(limit)")
+            return false
+        case .minLength(let limit):
+            guard case .string(let string) = instance, string.unicodeScalars.count < limit else { return true }
+            report("\(summary(instance)) is shorter than the minimum length of \(limit)")
+            return false
+        case .pattern(let pattern):
+            guard case .string(let string) = instance, !pattern.matches(string) else { return true }
+            report("\(summary(instance)) does not match the pattern \(pattern.source)")
+            return false
+        case .format(let format):
+            guard case .string(let string) = instance, !format.accepts(string) else { return true }
+            report("\(summary(instance)) is not a valid \(format.rawValue)")
+            return false
+        case .maxItems(let limit):
+            guard case .array(let items) = instance, items.count > limit else { return true }
+            report("the array has \(items.count) items, more than the maximum of \(limit)")
+            return false
+        case .minItems(let limit):
+            guard case .array(let items) = instance, items.count < limit else { return true }
+            report("the array has \(items.count) items, fewer than the minimum of \(limit)")
+            return false
+        case .uniqueItems:
+            guard case .array(let items) = instance, items.count > 1 else { return true }
+            var seen: [JSONValue: Int] = [:]
+            for (index, item) in items.enumerated() {
+                if let first = seen.updateValue(index, forKey: item) {
+                    report("items \(first) and \(index) are equal; the items must be unique")
+                    return false
+                }
+            }
+            return true
+        case .maxProperties(let limit):
+            guard case .object(let object) = instance, object.count > limit else { return true }
+            report("the object has \(object.count) properties, more than the maximum of \(limit)")
+            return false
+        case .minProperties(let limit):
+            guard case .object(let object) = instance, object.count < limit else { return true }
+            report("the object has \(object.count) properties, fewer than the minimum of \(limit)")
+            return false
+        case .required(let names):
+            guard case .object(let object) = instance else { return true }
+            var valid = true
+            for name in names where object[name] == nil {
+                report("the required property \"\(name)\" is missing")
+                valid = false
+                if !collecting { break }
+            }
+            return valid
+        case .dependentRequired(let dependencies):
+            guard case .object(let object) = instance else { return true }
+            var valid = true
+            for (name, required) in dependencies where object[name] != nil {
+                for missing in required where object[missing] == nil {
+                    report("the property \"\(missing)\" is required when \"\(name)\" is present", keywordTokens: [name])
+                    valid = false
+                    if !collecting { return false }
+                }
+            }
+            return valid
+        default:
+            return evaluateChildren(kind, node: node, instance, &annotations)
+        }
+    }
+
+    static func isMultiple(_ number: JSONNumber, of divisor: JSONNumber) -> Bool {
+        if case .integer(let value) = number, case .integer(let step) = divisor {
+            return value % step == 0
+        }
+        if let value = Decimal(string: number.description), let step = Decimal(string: divisor.description),
+            value.isFinite, step.isFinite, !step.isZero
+        {
+            var quotient = value / step
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &quotient, 0, .plain)
+            if quotient.isFinite { return rounded == quotient }
+        }
+        let quotient = number.doubleValue / divisor.doubleValue
+        return quotient.isFinite && quotient.rounded() == quotient
+    }
+
+    /// A short rendering of a value for messages: strings quoted, long values abbreviated.
+    func summary(_ value: JSONValue) -> String {
+        let text = value.serialized()
+        guard text.count > 40 else { return text }
+        switch value {
+        case .object: return "the object"
+        case .array: return "the array"
+        default: return String(text.prefix(37)) + "…"
+        }
+    }
+
+    func article(_ typeName: String) -> String {
+        "aeiou".contains(typeName.first ?? "x") ? "an \(typeName)" : "a \(typeName)"
+    }
+}
