@@ -171,6 +171,7 @@ struct JSONParser {
     }
 
     private mutating func parseEscape(into utf8: inout [UInt8]) throws(JSONParseError) {
+        let escapeStart = offset
         offset += 1
         guard offset < bytes.count else { throw error("unterminated escape sequence") }
         let byte = bytes[offset]
@@ -190,19 +191,27 @@ struct JSONParser {
                 // A high surrogate must be followed by an escaped low surrogate.
                 guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"),
                     bytes[offset + 1] == UInt8(ascii: "u")
-                else { throw error("unpaired UTF-16 surrogate in \\u escape") }
+                else { throw unpairedSurrogate(at: escapeStart) }
                 offset += 2
                 let low = try parseHex4()
-                guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired UTF-16 surrogate in \\u escape") }
+                guard (0xDC00..<0xE000).contains(low) else { throw unpairedSurrogate(at: escapeStart) }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if (0xDC00..<0xE000).contains(scalar) {
-                throw error("unpaired UTF-16 surrogate in \\u escape")
+                throw unpairedSurrogate(at: escapeStart)
             }
             utf8.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
         default:
             offset -= 1
-            throw error("invalid escape sequence \\\(describe(byte))")
+            let shown = (0x21..<0x7F).contains(byte) ? "'\\\(Character(Unicode.Scalar(byte)))'" : "'\\' followed by \(describe(byte))"
+            throw error("invalid escape sequence \(shown)")
         }
+    }
+
+    /// The error for a lone surrogate, reported where its `\u` escape starts: the text after
+    /// the escape (where the low surrogate was missing) is not what is wrong.
+    private mutating func unpairedSurrogate(at escapeStart: Int) -> JSONParseError {
+        offset = escapeStart
+        return error("unpaired UTF-16 surrogate in \\u escape")
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
