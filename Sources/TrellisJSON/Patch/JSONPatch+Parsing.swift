@@ -2,7 +2,7 @@ extension JSONPatch {
     /// Reads a patch document: a JSON array of operation objects.
     public init(_ document: JSONValue) throws(JSONPatchError) {
         guard case .array(let elements) = document else {
-            throw JSONPatchError(index: 0, operation: nil, path: nil, reason: "a JSON Patch must be an array of operations, not a \(document.typeName)")
+            throw JSONPatchError(index: 0, operation: nil, path: nil, reason: "a JSON Patch must be an array of operations, not \(document.typeNameWithArticle)")
         }
         var operations: [Operation] = []
         operations.reserveCapacity(elements.count)
@@ -24,7 +24,7 @@ extension JSONPatch {
 
     private static func operation(_ element: JSONValue, index: Int) throws(JSONPatchError) -> Operation {
         guard case .object(let object) = element else {
-            throw JSONPatchError(index: index, operation: nil, path: nil, reason: "an operation must be an object, not a \(element.typeName)")
+            throw JSONPatchError(index: index, operation: nil, path: nil, reason: "an operation must be an object, not \(element.typeNameWithArticle)")
         }
         guard case .string(let name)? = object["op"] else {
             let reason = object["op"] == nil ? "missing 'op' member" : "'op' must be a string"
@@ -35,7 +35,7 @@ extension JSONPatch {
         }
         func pointer(_ member: String) throws(JSONPatchError) -> JSONPointer {
             guard let raw = object[member] else { throw fail("missing '\(member)' member") }
-            guard case .string(let string) = raw else { throw fail("'\(member)' must be a string, not \(raw.typeName)") }
+            guard case .string(let string) = raw else { throw fail("'\(member)' must be a string, not \(raw.typeNameWithArticle)") }
             do {
                 return try JSONPointer(string)
             } catch {

@@ -255,7 +255,7 @@ struct SchemaCompiler {
         default:
             throw SchemaCompileError(
                 code: .invalidKeyword, location: describe(location),
-                message: "a schema must be an object or a boolean, not \(value.typeName), at \(describe(location))")
+                message: "a schema must be an object or a boolean, not \(value.typeNameWithArticle), at \(describe(location))")
         }
         nodes[index] = node
         return index

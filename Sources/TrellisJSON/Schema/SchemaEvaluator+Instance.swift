@@ -6,7 +6,7 @@ extension SchemaEvaluator {
         switch kind {
         case .type(let types):
             if types.accepts(instance) { return true }
-            report("\(summary(instance)) is \(article(instance.typeName)), not \(types.description)")
+            report("\(summary(instance)) is \(instance.typeNameWithArticle), not \(types.description)")
             return false
         case .enumeration(let values):
             if values.contains(instance) { return true }
@@ -129,9 +129,5 @@ extension SchemaEvaluator {
         case .array: return "the array"
         default: return String(text.prefix(37)) + "…"
         }
-    }
-
-    func article(_ typeName: String) -> String {
-        "aeiou".contains(typeName.first ?? "x") ? "an \(typeName)" : "a \(typeName)"
     }
 }

@@ -36,6 +36,14 @@ extension JSONValue {
         }
     }
 
+    /// The type name with its indefinite article (`an object`, `a string`), for messages.
+    var typeNameWithArticle: String {
+        switch self {
+        case .array, .object: "an \(typeName)"
+        default: "a \(typeName)"
+        }
+    }
+
     public var isNull: Bool { if case .null = self { true } else { false } }
 
     public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
