@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so that the root package (and CI's build of it)
+// never resolves or builds ordo-one/benchmark.
+let strictSwift6: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "TrellisBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Trellis", path: ".."),
+        // The trait list replaces the defaults, which would pull in a runtime interposer
+        // that this machine's package mirror does not carry.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The JSON Schema benchmark cases (Fixtures/json-schema/cases.json), shared by both executables.
+        .target(
+            name: "JSONSchemaFixtures",
+            dependencies: [.product(name: "TrellisJSON", package: "Trellis")],
+            swiftSettings: strictSwift6
+        ),
+        // `swift package benchmark`: latency, throughput and allocations per case.
+        .executableTarget(
+            name: "JSONSchemaBenchmarks",
+            dependencies: [
+                "JSONSchemaFixtures",
+                .product(name: "TrellisJSON", package: "Trellis"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/JSONSchemaBenchmarks",
+            swiftSettings: strictSwift6,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Validations per second over a fixed wall time, the way scripts/bench_jsonschema.py
+        // measures Python's jsonschema, so scripts/bench-json-schema.sh can print the ratio.
+        .executableTarget(
+            name: "json-schema-throughput",
+            dependencies: ["JSONSchemaFixtures"],
+            swiftSettings: strictSwift6
+        ),
+    ]
+)
