@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TrellisJSON", targets: ["TrellisJSON"]),
         .library(name: "TrellisCore", targets: ["TrellisCore"]),
         .library(name: "TrellisTesting", targets: ["TrellisTesting"]),
+        .library(name: "TrellisServer", targets: ["TrellisServer"]),
         .executable(name: "trellis", targets: ["trellis"]),
     ],
     dependencies: [
@@ -23,6 +24,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // JSON values, pointers, patches and the JSON Schema validator. Depends on nothing of ours.
@@ -49,10 +56,69 @@ let package = Package(
             dependencies: ["TrellisCore", "TrellisJSON"],
             swiftSettings: strictSwift6
         ),
+        // Capability protocols shared by the systems that provide and consume them.
+        .target(
+            name: "TrellisHTTPCapability",
+            dependencies: [
+                "TrellisCore", "TrellisJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .target(
+            name: "TrellisStorageCapability",
+            dependencies: ["TrellisCore", "TrellisJSON"],
+            swiftSettings: strictSwift6
+        ),
+        // The `http` system: Hummingbird server, request ids, access log, limits, problem+json, route mounting.
+        .target(
+            name: "TrellisHTTP",
+            dependencies: [
+                "TrellisCore", "TrellisJSON", "TrellisHTTPCapability",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The `database` system: SQLite through GRDB, migrations, document collections, config versions.
+        .target(
+            name: "TrellisDatabase",
+            dependencies: [
+                "TrellisCore", "TrellisJSON", "TrellisStorageCapability",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The `endpoints` system: mock, database CRUD and proxy endpoints declared in trellis.yaml.
+        .target(
+            name: "TrellisEndpoints",
+            dependencies: [
+                "TrellisCore", "TrellisJSON", "TrellisHTTPCapability", "TrellisStorageCapability",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The composition root: reads trellis.yaml, picks systems, runs the kernel.
+        .target(
+            name: "TrellisServer",
+            dependencies: [
+                "TrellisCore", "TrellisJSON", "TrellisHTTP", "TrellisDatabase", "TrellisEndpoints",
+                "TrellisHTTPCapability", "TrellisStorageCapability",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         .executableTarget(
             name: "trellis",
             dependencies: [
                 "TrellisJSON",
+                "TrellisServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift6
@@ -71,6 +137,20 @@ let package = Package(
                 "TrellisCore",
                 "TrellisTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TrellisDatabaseTests",
+            dependencies: ["TrellisDatabase", "TrellisStorageCapability", "TrellisTesting"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "TrellisServerTests",
+            dependencies: [
+                "TrellisServer", "TrellisHTTP", "TrellisEndpoints", "TrellisDatabase", "TrellisTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSwift6
         ),

@@ -20,7 +20,7 @@ struct Trellis: AsyncParsableCommand {
               2  The input cannot be used: a usage error, an unreadable or non-JSON file,
                  a schema that does not compile, a patch that does not apply.
             """,
-        subcommands: [SchemaCommand.self, JSONCommand.self]
+        subcommands: [ServeCommand.self, CheckCommand.self, SystemsCommand.self, SchemaCommand.self, JSONCommand.self]
     )
 
     static func main() async {

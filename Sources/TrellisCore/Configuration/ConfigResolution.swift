@@ -13,16 +13,6 @@ struct ResolvedConfig: Sendable {
     var environment: [JSONPointer: String]
 }
 
-extension JSONValue {
-    /// Objects merge member by member (the overlay winning); anything else is replaced.
-    func merged(with overlay: JSONValue) -> JSONValue {
-        guard case .object(var base) = self, case .object(let top) = overlay else { return overlay }
-        for (key, value) in top {
-            base[key] = base[key].map { $0.merged(with: value) } ?? value
-        }
-        return .object(base)
-    }
-}
 
 /// Resolves and validates systems' configs for the kernel.
 struct ConfigResolver: Sendable {

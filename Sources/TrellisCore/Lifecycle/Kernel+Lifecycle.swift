@@ -31,16 +31,22 @@ extension Kernel {
 
     /// Loads runtime versions and validates every enabled system's merged config; all issues are reported together.
     func resolveConfigs() async throws {
-        var problems: [BootProblem] = []
+        let (resolved, issues) = try await resolveAll()
+        guard issues.isEmpty else { throw BootError(issues.map { BootProblem(.invalidConfig, $0.systemID, $0.description) }) }
+        configs = resolved
+    }
+
+    /// Every enabled system's config resolved through its layers, with every problem found.
+    func resolveAll() async throws -> ([String: ResolvedConfig], [ConfigIssue]) {
+        var configs: [String: ResolvedConfig] = [:]
+        var issues: [ConfigIssue] = []
         for id in plan.enabledOrder {
             let manifest = manifests[id]!
-            let runtime = try await store.latest(of: id)
-            let (resolved, environmentIssues) = resolver.resolve(manifest, runtime: runtime)
-            let issues = environmentIssues + resolver.issues(manifest, schema: schemas[id]!, resolved: resolved)
-            problems += issues.map { BootProblem(.invalidConfig, id, $0.description) }
+            let (resolved, environmentIssues) = resolver.resolve(manifest, runtime: try await store.latest(of: id))
+            issues += environmentIssues + resolver.issues(manifest, schema: schemas[id]!, resolved: resolved)
             configs[id] = resolved
         }
-        guard problems.isEmpty else { throw BootError(problems) }
+        return (configs, issues)
     }
 
     /// Boots and starts one system whose dependencies are running; records failure without throwing

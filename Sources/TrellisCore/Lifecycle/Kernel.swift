@@ -35,7 +35,7 @@ public actor Kernel: Service {
     nonisolated let subscriptions: [String: [Subscription]]
     nonisolated let capabilities = CapabilityRegistry()
     nonisolated let store: any ConfigStore
-    nonisolated let resolver: ConfigResolver
+    var resolver: ConfigResolver
 
     var states: [String: SystemState] = [:]
     var configs: [String: ResolvedConfig] = [:]
@@ -179,7 +179,8 @@ public actor Kernel: Service {
         logger: Logger = Logger(label: "trellis")
     ) async throws {
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: kernel)] + services.map { .init(service: $0) },
+            // The other services (reloaders, announcers) may finish early without ending the group.
+            services: [.init(service: kernel)] + services.map { .init(service: $0, successTerminationBehavior: .ignore) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = shutdownDeadline

@@ -207,11 +207,11 @@ struct SchemaCompiler {
         func unresolvable(_ why: String) -> SchemaCompileError {
             SchemaCompileError(
                 code: .unresolvableReference, location: describe(location),
-                message: "cannot resolve \"\(reference)\" (\(absolute)): \(why)")
+                message: "cannot resolve \"\(reference)\" (\(absolute)) at \(describe(location)): \(why)")
         }
         if resourceLocations[uri] == nil {
             guard let document = try registry.document(at: uri) else {
-                throw unresolvable("no schema with the URI \(uri) is known; add it to the registry or map its directory with --ref-dir")
+                throw unresolvable("no schema with the URI \(uri) is known; add it to the schema registry, or map its directory to a base URI")
             }
             _ = try addDocument(document, uri: uri)
         }

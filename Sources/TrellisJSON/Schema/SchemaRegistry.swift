@@ -33,7 +33,8 @@ public struct SchemaRegistry: Sendable {
         if let document = documents[uri] { return document }
         if let builtIn = MetaSchemaCache.document(uri) { return builtIn }
         for (base, path) in directories where uri.hasPrefix(base) {
-            let relative = uri.dropFirst(base.count)
+            let encoded = String(uri.dropFirst(base.count))
+            let relative = encoded.removingPercentEncoding ?? encoded
             guard !relative.split(separator: "/").contains("..") else { continue }
             let file = URL(fileURLWithPath: path).appendingPathComponent(String(relative))
             guard let data = FileManager.default.contents(atPath: file.path) else { continue }

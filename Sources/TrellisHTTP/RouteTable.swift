@@ -1,0 +1,119 @@
+internal import HTTPTypes
+internal import Hummingbird
+internal import Synchronization
+internal import TrellisHTTPCapability
+
+/// Every route and hook systems registered, and the Hummingbird router built from them.
+///
+/// Changes rebuild the router and swap it in whole; a request takes the snapshot current
+/// when it arrives and keeps it, so in-flight requests finish on the routes they started with.
+final class RouteTable: HTTPRouting, Sendable {
+    struct Snapshot: Sendable {
+        let responder: RouterResponder<TrellisRequestContext>
+        /// Route patterns with their methods, to tell a 405 from a 404.
+        let patterns: [(segments: [Substring], methods: [HTTPRequest.Method])]
+        let hooks: [(system: String, hooks: any RequestHooks)]
+        let routeList: [String]
+    }
+
+    private struct State {
+        var systemRoutes: [(owner: String, routes: [Route])] = []
+        var rootRoutes: [(owner: String, routes: [Route])] = []
+        var hooks: [(system: String, hooks: any RequestHooks)] = []
+        var builtIn: [Route] = []
+    }
+
+    private let state = Mutex(State())
+    private let current: Mutex<Snapshot>
+
+    init(builtIn: [Route]) {
+        state.withLock { $0.builtIn = builtIn }
+        current = Mutex(Self.build(State(builtIn: builtIn)))
+    }
+
+    var snapshot: Snapshot { current.withLock { $0 } }
+
+    func setRoutes(_ routes: [Route], system: String) {
+        update { state in
+            state.systemRoutes.removeAll { $0.owner == system }
+            state.systemRoutes.append((system, routes.map { route in
+                let path = route.path.hasPrefix("/") ? route.path : "/" + route.path
+                return Route(route.method, "/api/v1/\(system)\(path == "/" ? "" : path)", handler: route.handler)
+            }))
+        }
+    }
+
+    func setRootRoutes(_ routes: [Route], owner: String) {
+        update { state in
+            state.rootRoutes.removeAll { $0.owner == owner }
+            state.rootRoutes.append((owner, routes))
+        }
+    }
+
+    func addHooks(_ hooks: any RequestHooks, system: String) {
+        update { $0.hooks.append((system, hooks)) }
+    }
+
+    func remove(owner: String) {
+        update { state in
+            state.systemRoutes.removeAll { $0.owner == owner }
+            state.rootRoutes.removeAll { $0.owner == owner }
+            state.hooks.removeAll { $0.system == owner }
+        }
+    }
+
+    var routeList: [String] { snapshot.routeList }
+
+    private func update(_ change: (inout State) -> Void) {
+        let built = state.withLock { state -> Snapshot in
+            change(&state)
+            return Self.build(state)
+        }
+        current.withLock { $0 = built }
+    }
+
+    private static func build(_ state: State) -> Snapshot {
+        let router = Router(context: TrellisRequestContext.self)
+        let all = state.builtIn + state.systemRoutes.flatMap(\.routes) + state.rootRoutes.flatMap(\.routes)
+        var patterns: [String: [HTTPRequest.Method]] = [:]
+        var order: [String] = []
+        for route in all {
+            let hummingbirdPath = RouterPath(Self.hummingbirdPath(route.path))
+            let handler = route.handler
+            router.on(hummingbirdPath, method: route.method) { request, context in try await handler(request, context) }
+            if patterns[route.path] == nil { order.append(route.path) }
+            patterns[route.path, default: []].append(route.method)
+        }
+        return Snapshot(
+            responder: router.buildResponder(),
+            patterns: order.map { (Self.segments($0), patterns[$0]!) },
+            hooks: state.hooks,
+            routeList: all.map { "\($0.method.rawValue) \($0.path)" })
+    }
+
+    /// `{id}` in Trellis paths is `:id` in Hummingbird's.
+    static func hummingbirdPath(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
+        }.joined(separator: "/")
+    }
+
+    private static func segments(_ path: String) -> [Substring] {
+        path.split(separator: "/")
+    }
+}
+
+extension RouteTable.Snapshot {
+    /// The methods served at `path` by some route, for the `Allow` header of a 405.
+    func allowedMethods(for path: String) -> [HTTPRequest.Method] {
+        let requested = path.split(separator: "/")
+        var methods: [HTTPRequest.Method] = []
+        for (segments, routeMethods) in patterns where segments.count == requested.count {
+            let matches = zip(segments, requested).allSatisfy { pattern, actual in
+                pattern == actual || (pattern.hasPrefix("{") && pattern.hasSuffix("}"))
+            }
+            if matches { methods += routeMethods.filter { !methods.contains($0) } }
+        }
+        return methods
+    }
+}

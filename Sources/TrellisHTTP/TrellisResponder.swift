@@ -1,0 +1,107 @@
+internal import HTTPTypes
+internal import Foundation
+internal import Hummingbird
+internal import Logging
+internal import TrellisHTTPCapability
+internal import TrellisJSON
+
+/// The one responder behind every request: request id, body limit, the systems' hooks in
+/// plan order, the route, and problem+json (RFC 9457) for every error.
+struct TrellisResponder: HTTPResponder {
+    typealias Context = TrellisRequestContext
+
+    let table: RouteTable
+    let bodyLimit: Int
+    let accessLog: Bool
+
+    func respond(to request: Request, context: TrellisRequestContext) async throws -> Response {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var context = context
+        let requestID = Self.requestID(from: request.headers[.requestID])
+        context.requestID = requestID
+        context.maxUploadSize = bodyLimit
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        let snapshot = table.snapshot
+        var response: Response
+        do {
+            response = try await handle(request, context: context, snapshot: snapshot)
+        } catch {
+            response = problem(for: error, request: request, context: context).response(instance: request.uri.path, requestID: requestID)
+        }
+        response.headers[.requestID] = requestID
+        if accessLog {
+            let elapsed = clock.now - started
+            context.logger.info(
+                "\(request.method.rawValue) \(request.uri.path) \(response.status.code)",
+                metadata: [
+                    "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                    "status": .stringConvertible(response.status.code),
+                    "duration_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+                ])
+        }
+        return response
+    }
+
+    private func handle(_ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Response {
+        if let text = request.headers[.contentLength], let length = Int(text), length > bodyLimit {
+            throw Problem(.contentTooLarge, detail: "the request body is \(length) bytes, more than the limit of \(bodyLimit) bytes")
+        }
+        let allowed = snapshot.allowedMethods(for: request.uri.path)
+        if allowed.isEmpty {
+            throw Problem(.notFound, detail: "nothing is served at \(request.uri.path)")
+        }
+        if !allowed.contains(request.method), !(request.method == .head && allowed.contains(.get)) {
+            let list = allowed.map(\.rawValue).joined(separator: ", ")
+            throw Problem(
+                .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(list)",
+                headers: [.allow: list])
+        }
+        for (_, hooks) in snapshot.hooks {
+            if let early = try await hooks.beforeRequest(request, context: context) {
+                return try await after(early, request: request, context: context, snapshot: snapshot)
+            }
+        }
+        let response = try await snapshot.responder.respond(to: request, context: context)
+        return try await after(response, request: request, context: context, snapshot: snapshot)
+    }
+
+    private func after(_ response: Response, request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Response {
+        var response = response
+        for (_, hooks) in snapshot.hooks {
+            response = try await hooks.afterResponse(response, request: request, context: context)
+        }
+        return response
+    }
+
+    private func problem(for error: any Error, request: Request, context: TrellisRequestContext) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as HTTPError:
+            return Problem(error.status, detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
+        case let error as any HTTPResponseError:
+            return Problem(error.status, detail: error.status.reasonPhrase)
+        default:
+            context.logger.error("unhandled error in \(request.method.rawValue) \(request.uri.path): \(error)")
+            return Problem(.internalServerError, detail: "the server failed to handle the request; the error is logged with the request id")
+        }
+    }
+
+    /// The client's request id when it is 1–128 characters of `A-Z a-z 0-9 . _ -`, else a new UUID.
+    static func requestID(from header: String?) -> String {
+        if let header, !header.isEmpty, header.utf8.count <= 128,
+            header.utf8.allSatisfy({ byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D || byte == 0x2E || byte == 0x5F
+            })
+        {
+            return header
+        }
+        return UUID().uuidString.lowercased()
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}

@@ -1,0 +1,74 @@
+public import HTTPTypes
+public import Hummingbird
+public import TrellisCore
+
+/// The capability key of the route table the `http` system provides.
+public let httpRoutingKey = CapabilityKey<any HTTPRouting>("http.routes")
+
+/// Handles one request on a route.
+public typealias RouteHandler = @Sendable (Request, TrellisRequestContext) async throws -> Response
+
+/// One route: a method, a path pattern (`/items/{id}`) and its handler.
+public struct Route: Sendable {
+    public let method: HTTPRequest.Method
+    /// The path, with parameters as `{name}`.
+    public let path: String
+    public let handler: RouteHandler
+
+    public init(_ method: HTTPRequest.Method, _ path: String, handler: @escaping RouteHandler) {
+        self.method = method
+        self.path = path
+        self.handler = handler
+    }
+}
+
+/// Where systems put their HTTP routes and request hooks.
+///
+/// Route sets are replaced whole and take effect for the next request; a request already
+/// being handled finishes on the routes it started with.
+public protocol HTTPRouting: Sendable {
+    /// Serves `routes` under `/api/v1/<system>/`, replacing the routes the system set before.
+    func setRoutes(_ routes: [Route], system: String)
+
+    /// Serves `routes` at the paths they name (declarative endpoints), replacing what `owner` set before.
+    func setRootRoutes(_ routes: [Route], owner: String)
+
+    /// Runs a system's hooks around every request, in the order systems added them (plan order).
+    func addHooks(_ hooks: any RequestHooks, system: String)
+
+    /// Removes everything a system or owner added.
+    func remove(owner: String)
+
+    /// Every route currently served, as `METHOD /path`, for welcome pages and docs.
+    var routeList: [String] { get }
+}
+
+/// Code a system runs around every request.
+public protocol RequestHooks: Sendable {
+    /// Runs before the route; returning a response answers the request without the route.
+    func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response?
+    /// Runs after the route (or an earlier hook) produced `response`; returns the response to send.
+    func afterResponse(_ response: Response, request: Request, context: TrellisRequestContext) async throws -> Response
+}
+
+extension RequestHooks {
+    public func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response? { nil }
+    public func afterResponse(_ response: Response, request: Request, context: TrellisRequestContext) async throws -> Response {
+        response
+    }
+}
+
+/// The request context of every Trellis route.
+public struct TrellisRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The request id: the client's `X-Request-Id` when well-formed, a new one otherwise.
+    public var requestID: String
+    /// The largest body a route may read, from `server.body_limit`.
+    public var maxUploadSize: Int
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+        self.maxUploadSize = 1 << 20
+    }
+}

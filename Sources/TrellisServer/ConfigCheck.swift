@@ -1,0 +1,73 @@
+internal import Foundation
+public import TrellisCore
+internal import TrellisDatabase
+internal import TrellisEndpoints
+internal import TrellisHTTP
+internal import TrellisJSON
+
+/// What `trellis check` and `trellis systems` report, without opening the database or listening.
+public enum ConfigCheck {
+    /// Every problem in a config file (or in the defaults when `path` is `nil`), as
+    /// `FILE:LINE: POINTER: message` lines: YAML syntax, unknown keys, each system's config
+    /// against its schema, the boot plan, and every endpoint.
+    public static func problems(path: String?, environment: [String: String] = [:]) async -> [String] {
+        let config: TrellisConfig
+        if let path {
+            do {
+                config = try TrellisConfig.load(path: path)
+            } catch {
+                return error.errors.map(\.description)
+            }
+        } else {
+            config = .empty
+        }
+        let kernel: Kernel
+        do {
+            kernel = try makeKernel(config, environment: environment)
+        } catch let error as BootError {
+            return error.problems.map { "\(config.file.fileName): \($0.message)" }
+        } catch {
+            return ["\(config.file.fileName): \(error)"]
+        }
+        do {
+            return try await kernel.configurationIssues().map { render($0, config: config) }
+        } catch {
+            return ["\(config.file.fileName): \(error)"]
+        }
+    }
+
+    /// The boot plan for a config file, for `trellis systems`.
+    public static func plan(path: String?) throws -> (plan: BootPlan, manifests: [SystemManifest]) {
+        let config = try path.map { try TrellisConfig.load(path: $0) } ?? .empty
+        let systems = builtInSystems(config)
+        let kernel = try Kernel(systems: systems, file: config.file, environment: [:])
+        return (kernel.plan, systems.map(\.manifest))
+    }
+
+    /// The built-in systems as `serve` installs them, for their manifests only: nothing is started.
+    static func builtInSystems(_ config: TrellisConfig) -> [any System] {
+        [HTTPSystem(), ManifestOnly(manifest: DatabaseSystem.plannedManifest), EndpointsSystem(), ServerInfoSystem(name: config.name)]
+    }
+
+    static func makeKernel(_ config: TrellisConfig, environment: [String: String]) throws -> Kernel {
+        try Kernel(systems: builtInSystems(config), file: config.file, environment: environment, store: InMemoryConfigStore())
+    }
+
+    /// An issue located in the file as the user wrote it: `server:` for http, `endpoints:`
+    /// for the endpoints system, `systems.<id>.config` otherwise.
+    static func render(_ issue: ConfigIssue, config: TrellisConfig) -> String {
+        guard case .file(let name, let line) = issue.source else { return issue.description }
+        let pointer: JSONPointer
+        switch issue.systemID {
+        case "http": pointer = JSONPointer(tokens: ["server"] + issue.pointer.tokens)
+        case "endpoints" where issue.pointer.tokens.first == "endpoints": pointer = issue.pointer
+        default: pointer = JSONPointer(tokens: ["systems", issue.systemID, "config"] + issue.pointer.tokens)
+        }
+        return "\(name)\(line.map { ":\($0)" } ?? ""): \(pointer): \(issue.message)"
+    }
+}
+
+/// A system reduced to its manifest, for planning and checking without opening resources.
+struct ManifestOnly: System {
+    let manifest: SystemManifest
+}

@@ -1,0 +1,149 @@
+public import Foundation
+public import Logging
+internal import ServiceLifecycle
+public import TrellisCore
+internal import TrellisDatabase
+internal import TrellisEndpoints
+internal import TrellisHTTP
+internal import TrellisHTTPCapability
+internal import TrellisJSON
+
+/// The composition root behind `trellis serve`: reads trellis.yaml, opens the database,
+/// picks the built-in systems and runs the kernel until SIGTERM / SIGINT.
+public final class TrellisServer: Sendable {
+    public let config: TrellisConfig
+    public let kernel: Kernel
+    public let options: ServerOptions
+    public let dataDirectory: URL
+    public let databasePath: String
+    let http: HTTPSystem
+    let database: SQLiteDatabase
+    let logger: Logger
+
+    /// Prepares a server: nothing listens until ``run()``.
+    ///
+    /// - Throws: ``ServerSetupError`` with a message that says what to fix (unreadable or
+    ///   invalid config, unwritable data dir, a boot plan that does not hold).
+    public init(options: ServerOptions, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        if let path = options.resolvedConfigPath {
+            do {
+                config = try TrellisConfig.load(path: path)
+            } catch {
+                throw ServerSetupError(message: "the configuration has problems:\n\(error)")
+            }
+        } else {
+            config = .empty
+        }
+        dataDirectory = URL(fileURLWithPath: options.dataDirectory).standardizedFileURL
+        try Self.prepareDataDirectory(dataDirectory)
+        do {
+            database = try SQLiteDatabase(url: config.database, dataDirectory: dataDirectory.path)
+        } catch {
+            throw ServerSetupError(message: "\(error)")
+        }
+        databasePath = database.path
+        http = HTTPSystem()
+        let info = ServerInfoSystem(name: config.name)
+        let systems: [any System] = [http, DatabaseSystem(database: database), EndpointsSystem(), info]
+        var environment = environment
+        environment.merge(options.environmentOverrides) { _, override in override }
+        do {
+            kernel = try Kernel(
+                systems: systems, file: config.file, environment: environment, store: SQLiteConfigStore(database: database), logger: logger)
+        } catch {
+            throw ServerSetupError(message: "\(error)")
+        }
+        info.attach(kernel)
+    }
+
+    /// Serves until SIGTERM or SIGINT; SIGHUP (and file changes with `--watch`) reload trellis.yaml.
+    public func run(onReady: @escaping @Sendable (String) -> Void = { print($0) }) async throws {
+        let reloader = ConfigReloader(server: self)
+        let announcer = ReadyAnnouncer(server: self, onReady: onReady)
+        try await Kernel.serve(kernel, alongside: [reloader, announcer], shutdownDeadline: options.shutdownDeadline, logger: logger)
+    }
+
+    /// Where the server listens, once it does.
+    public var listeningAddress: (host: String, port: Int)? { http.listeningAddress }
+
+    /// Re-reads trellis.yaml and applies what changed; an invalid file changes nothing.
+    public func reload() async throws {
+        guard let path = options.resolvedConfigPath else { return }
+        let next: TrellisConfig
+        do {
+            next = try TrellisConfig.load(path: path)
+        } catch {
+            for problem in error.errors { logger.error("reload: \(problem)") }
+            throw error
+        }
+        do {
+            let versions = try await kernel.reload(next.file)
+            let changed = versions.map { "\($0.systemID) (version \($0.number))" }
+            logger.info("reloaded \(path): \(changed.isEmpty ? "nothing changed" : "reconfigured " + changed.joined(separator: ", "))")
+        } catch let error as ConfigReloadError {
+            for issue in error.issues { logger.error("reload: \(issue)") }
+            throw error
+        }
+    }
+
+    /// The lines `trellis serve` prints once it listens.
+    func banner() async -> String {
+        let address = listeningAddress.map { "http://\($0.host):\($0.port)" } ?? "(not listening)"
+        let states = await kernel.systemStates
+        let enabled = states.filter { if case .running = $0.state { true } else { false } }.map(\.id)
+        let off = states.compactMap { entry -> String? in
+            switch entry.state {
+            case .disabled(let reason), .failed(let reason): "\(entry.id) (\(reason))"
+            default: nil
+            }
+        }
+        var lines = [
+            "Trellis \"\(config.name)\" (\(config.environment)) listening on \(address)",
+            "  data dir:  \(dataDirectory.path)",
+            "  database:  \(databasePath)",
+            "  config:    \(options.resolvedConfigPath ?? "none (defaults)")",
+            "  systems:   \(enabled.joined(separator: ", "))",
+        ]
+        if !off.isEmpty { lines.append("  not running: \(off.joined(separator: "; "))") }
+        let routes = (try? kernel.capability(httpRoutingKey).routeList) ?? []
+        lines.append("  routes:    \(routes.joined(separator: ", "))")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func prepareDataDirectory(_ url: URL) throws {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw ServerSetupError(message: "cannot create the data directory \(url.path): \(error.localizedDescription); choose another with --data-dir")
+        }
+        let probe = url.appendingPathComponent(".trellis-write-check")
+        guard manager.createFile(atPath: probe.path, contents: Data()) else {
+            throw ServerSetupError(message: "the data directory \(url.path) is not writable; fix its permissions or choose another with --data-dir")
+        }
+        try? manager.removeItem(at: probe)
+    }
+}
+
+/// The server cannot be set up; the message says what to fix.
+public struct ServerSetupError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Prints the banner once every system has started.
+struct ReadyAnnouncer: Service {
+    let server: TrellisServer
+    let onReady: @Sendable (String) -> Void
+
+    func run() async throws {
+        do {
+            try await server.kernel.waitUntilRunning()
+        } catch {
+            return
+        }
+        onReady(await server.banner())
+    }
+}
