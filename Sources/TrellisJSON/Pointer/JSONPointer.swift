@@ -1,12 +1,14 @@
-internal import Foundation
-
 /// A JSON Pointer (RFC 6901): a path to one value inside a JSON document.
 ///
 /// ```swift
-/// let pointer = try JSONPointer("/servers/0/host")
-/// let host = try pointer.value(in: config)     // the first server's host
+/// let pointer = try JSONPointer(request.path)      // throws JSONPointerError when malformed
+/// let host = try ("/servers/0/host" as JSONPointer).value(in: config)
 /// JSONPointer(tokens: ["a/b", "m~n"]).description   // "/a~1b/m~0n"
 /// ```
+///
+/// - Important: `JSONPointer("/a")` with a string *literal* is the literal initializer
+///   (SE-0213), which traps on an invalid pointer instead of throwing; parse text that
+///   comes from outside with a `String` value.
 public struct JSONPointer: Sendable, Hashable {
     /// The unescaped reference tokens, outermost first.
     public var tokens: [String]
@@ -21,11 +23,13 @@ public struct JSONPointer: Sendable, Hashable {
             self.init()
             return
         }
-        guard string.hasPrefix("/") else {
+        guard string.utf8.first == UInt8(ascii: "/") else {
             throw JSONPointerError(pointer: string, reason: "a JSON Pointer must be empty or start with '/'")
         }
         var tokens: [String] = []
-        for raw in string.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+        // RFC 6901 works on code points. Swift's `Character`s would glue a combining mark to
+        // the `/` or `~` before it and hide the separator or the escape.
+        for raw in string.unicodeScalars.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             tokens.append(try Self.unescape(raw, in: string))
         }
         self.init(tokens: tokens)
@@ -54,17 +58,25 @@ public struct JSONPointer: Sendable, Hashable {
     }
 
     static func escape(_ token: some StringProtocol) -> String {
-        guard token.contains(where: { $0 == "~" || $0 == "/" }) else { return String(token) }
-        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard token.unicodeScalars.contains(where: { $0 == "~" || $0 == "/" }) else { return String(token) }
+        var result = String.UnicodeScalarView()
+        for scalar in token.unicodeScalars {
+            switch scalar {
+            case "~": result.append(contentsOf: "~0".unicodeScalars)
+            case "/": result.append(contentsOf: "~1".unicodeScalars)
+            default: result.append(scalar)
+            }
+        }
+        return String(result)
     }
 
-    private static func unescape(_ raw: Substring, in pointer: String) throws(JSONPointerError) -> String {
-        guard raw.contains("~") else { return String(raw) }
-        var result = ""
+    private static func unescape(_ raw: Substring.UnicodeScalarView, in pointer: String) throws(JSONPointerError) -> String {
+        guard raw.contains("~") else { return String(Substring(raw)) }
+        var result = String.UnicodeScalarView()
         var iterator = raw.makeIterator()
-        while let character = iterator.next() {
-            guard character == "~" else {
-                result.append(character)
+        while let scalar = iterator.next() {
+            guard scalar == "~" else {
+                result.append(scalar)
                 continue
             }
             switch iterator.next() {
@@ -74,7 +86,7 @@ public struct JSONPointer: Sendable, Hashable {
                 throw JSONPointerError(pointer: pointer, reason: "'~' must be followed by '0' or '1'")
             }
         }
-        return result
+        return String(result)
     }
 }
 
