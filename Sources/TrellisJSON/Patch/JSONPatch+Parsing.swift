@@ -79,7 +79,13 @@ extension JSONPatch.Operation {
 
 extension JSONPatch: Codable {
     public init(from decoder: any Decoder) throws {
-        try self.init(JSONValue(from: decoder))
+        let document = try JSONValue(from: decoder)
+        do {
+            try self.init(document)
+        } catch {
+            // A DecodingError carries the coding path, so the caller learns which field was bad.
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -111,8 +111,14 @@ extension JSONPointer: CustomStringConvertible, ExpressibleByStringLiteral {
 
 extension JSONPointer: Codable {
     public init(from decoder: any Decoder) throws {
-        let string = try decoder.singleValueContainer().decode(String.self)
-        try self.init(string)
+        let container = try decoder.singleValueContainer()
+        let string = try container.decode(String.self)
+        do {
+            try self.init(string)
+        } catch {
+            // A DecodingError carries the coding path, so the caller learns which field was bad.
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
