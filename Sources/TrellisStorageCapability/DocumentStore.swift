@@ -40,7 +40,7 @@ public struct IndexedField: Sendable, Hashable {
 
     /// The name queries use (`status`, `customer_id`).
     public let name: String
-    /// Where the value is in the document (`/status`, `/customer/id`).
+    /// Where the value is in the document (`/status`, `/customer/id`); every token names an object member.
     public let pointer: JSONPointer
     public let kind: Kind
 
@@ -94,7 +94,13 @@ public protocol DocumentCollection: Sendable {
 /// Which documents to list, in what order, how many.
 public struct DocumentQuery: Sendable, Hashable {
     public struct Filter: Sendable, Hashable {
-        public enum Operator: String, Sendable, Hashable { case equal = "eq", less = "lt", lessOrEqual = "lte", greater = "gt", greaterOrEqual = "gte" }
+        public enum Operator: String, Sendable, Hashable {
+            case equal = "eq"
+            case less = "lt"
+            case lessOrEqual = "lte"
+            case greater = "gt"
+            case greaterOrEqual = "gte"
+        }
         /// An indexed field's name.
         public let field: String
         public let op: Operator
@@ -116,6 +122,7 @@ public struct DocumentQuery: Sendable, Hashable {
     /// An indexed field (or `created_at`, `updated_at`, `id`); `id` when `nil`.
     public var sortField: String?
     public var descending: Bool
+    /// The most documents one page holds; values below 1 are read as 1.
     public var limit: Int
     /// Opaque position from a previous page's ``DocumentPage/nextCursor``.
     public var cursor: String?
