@@ -39,5 +39,18 @@ public struct ConfigChangeError: Error, Sendable, Equatable, CustomStringConvert
     public let systemID: String
     public let message: String
 
+    public init(code: Code, systemID: String, message: String) {
+        self.code = code
+        self.systemID = systemID
+        self.message = message
+    }
+
+    /// The error a ``ConfigStore`` throws when a version's number does not follow the latest.
+    public static func conflict(_ version: ConfigVersion, expected: Int) -> ConfigChangeError {
+        ConfigChangeError(
+            code: .conflict, systemID: version.systemID,
+            message: "config version \(version.number) of \(version.systemID) conflicts with the stored history; expected \(expected)")
+    }
+
     public var description: String { message }
 }

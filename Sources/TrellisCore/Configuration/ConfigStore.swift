@@ -50,11 +50,7 @@ public actor InMemoryConfigStore: ConfigStore {
 
     public func append(_ version: ConfigVersion) throws {
         let expected = (storage[version.systemID]?.last?.number ?? 0) + 1
-        guard version.number == expected else {
-            throw ConfigChangeError(
-                code: .conflict, systemID: version.systemID,
-                message: "config version \(version.number) of \(version.systemID) conflicts with the stored history; expected \(expected)")
-        }
+        guard version.number == expected else { throw ConfigChangeError.conflict(version, expected: expected) }
         storage[version.systemID, default: []].append(version)
     }
 }

@@ -52,32 +52,6 @@ public struct SQLiteConfigStore: ConfigStore {
                 ])
             return nil
         }
-        if let expected { throw await Self.conflict(version, expected: expected) }
+        if let expected { throw ConfigChangeError.conflict(version, expected: expected) }
     }
-
-    /// The kernel's conflict error for `version` when `expected` was due.
-    ///
-    /// `ConfigChangeError` has no public initializer, so the error comes from the kernel's own
-    /// ``InMemoryConfigStore`` given the same history length: the same type, code and message
-    /// that store raises. Replace with `ConfigChangeError(code: .conflict, …)` once TrellisCore
-    /// makes its initializer public.
-    static func conflict(_ version: ConfigVersion, expected: Int) async -> any Error {
-        let reference = InMemoryConfigStore()
-        for number in 1..<max(expected, 1) {
-            try? await reference.append(ConfigVersion(systemID: version.systemID, number: number, config: [:], actor: "", reason: ""))
-        }
-        do {
-            try await reference.append(version)
-        } catch {
-            return error
-        }
-        return ConfigStoreConflict(
-            message: "config version \(version.number) of \(version.systemID) conflicts with the stored history; expected \(expected)")
-    }
-}
-
-/// Stands in for ``ConfigChangeError`` should the reference store ever accept a conflicting version.
-struct ConfigStoreConflict: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }
