@@ -44,5 +44,32 @@ let package = Package(
             dependencies: ["JSONSchemaFixtures"],
             swiftSettings: strictSwift6
         ),
+        // A small kernel with emitters and listeners, shared by the kernel benchmarks.
+        .target(
+            name: "KernelFixtures",
+            dependencies: [
+                .product(name: "TrellisCore", package: "Trellis"),
+                .product(name: "TrellisJSON", package: "Trellis"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // Events per second through the kernel's bus against a bare AsyncStream, same run.
+        .executableTarget(
+            name: "kernel-throughput",
+            dependencies: ["KernelFixtures"],
+            swiftSettings: strictSwift6
+        ),
+        // `swift package benchmark`: capability lookup and config read costs.
+        .executableTarget(
+            name: "KernelBenchmarks",
+            dependencies: [
+                "KernelFixtures",
+                .product(name: "TrellisCore", package: "Trellis"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/KernelBenchmarks",
+            swiftSettings: strictSwift6,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
