@@ -101,7 +101,7 @@ enum Format: String, Sendable, CaseIterable {
         var rest = Substring(text.dropFirst())
         if rest.hasSuffix("W") {
             let number = rest.dropLast()
-            return !number.isEmpty && number.allSatisfy(\.isNumber)
+            return !number.isEmpty && number.allSatisfy { $0.isASCII && $0.isNumber }
         }
         func units(_ part: Substring, order: [Character]) -> Bool {
             var remaining = order[...]
@@ -171,7 +171,8 @@ enum Format: String, Sendable, CaseIterable {
 
     static func isUUID(_ text: String) -> Bool {
         let groups = text.split(separator: "-", omittingEmptySubsequences: false)
-        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+        // `isHexDigit` alone would also accept fullwidth digits and letters (U+FF10…).
+        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isHexDigit } }
     }
 
     /// RFC 3986 syntax: allowed characters, well-formed percent escapes, and a scheme when required.
