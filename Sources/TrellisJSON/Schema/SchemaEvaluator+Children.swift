@@ -105,11 +105,11 @@ extension SchemaEvaluator {
                 report(
                     matches == 0 && minimum == 1
                         ? "no item matches the contains schema"
-                        : "\(matches) items match the contains schema, fewer than the minimum of \(minimum)")
+                        : "\(counted(matches, "item")) \(matches == 1 ? "matches" : "match") the contains schema, fewer than the minimum of \(minimum)")
                 return false
             }
             if let maximum, matches > maximum {
-                report("\(matches) items match the contains schema, more than the maximum of \(maximum)")
+                report("\(counted(matches, "item")) \(matches == 1 ? "matches" : "match") the contains schema, more than the maximum of \(maximum)")
                 return false
             }
             return true

@@ -55,11 +55,11 @@ extension SchemaEvaluator {
             return false
         case .maxItems(let limit):
             guard case .array(let items) = instance, items.count > limit else { return true }
-            report("the array has \(items.count) items, more than the maximum of \(limit)")
+            report("the array has \(counted(items.count, "item")), more than the maximum of \(limit)")
             return false
         case .minItems(let limit):
             guard case .array(let items) = instance, items.count < limit else { return true }
-            report("the array has \(items.count) items, fewer than the minimum of \(limit)")
+            report("the array has \(counted(items.count, "item")), fewer than the minimum of \(limit)")
             return false
         case .uniqueItems:
             guard case .array(let items) = instance, items.count > 1 else { return true }
@@ -73,11 +73,11 @@ extension SchemaEvaluator {
             return true
         case .maxProperties(let limit):
             guard case .object(let object) = instance, object.count > limit else { return true }
-            report("the object has \(object.count) properties, more than the maximum of \(limit)")
+            report("the object has \(counted(object.count, "property", "properties")), more than the maximum of \(limit)")
             return false
         case .minProperties(let limit):
             guard case .object(let object) = instance, object.count < limit else { return true }
-            report("the object has \(object.count) properties, fewer than the minimum of \(limit)")
+            report("the object has \(counted(object.count, "property", "properties")), fewer than the minimum of \(limit)")
             return false
         case .required(let names):
             guard case .object(let object) = instance else { return true }
@@ -118,6 +118,11 @@ extension SchemaEvaluator {
         }
         let quotient = number.doubleValue / divisor.doubleValue
         return quotient.isFinite && quotient.rounded() == quotient
+    }
+
+    /// A count with its noun, singular or plural: `1 item`, `2 items`.
+    func counted(_ count: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(count) \(count == 1 ? singular : plural ?? singular + "s")"
     }
 
     /// A short rendering of a value for messages: strings quoted, long values abbreviated.
