@@ -6,9 +6,12 @@
 /// ```
 public struct CapabilityKey<Value: Sendable>: Sendable, Hashable, CustomStringConvertible {
     public let name: String
+    /// `Value`'s name, computed once: keys are looked up on hot paths, reflection is slow.
+    let typeName: String
 
     public init(_ name: String) {
         self.name = name
+        self.typeName = String(reflecting: Value.self)
     }
 
     public var description: String { "'\(name)' (\(Value.self))" }
@@ -22,7 +25,7 @@ public struct AnyCapabilityKey: Sendable, Hashable, CustomStringConvertible {
 
     public init<Value>(_ key: CapabilityKey<Value>) {
         self.name = key.name
-        self.typeName = String(reflecting: Value.self)
+        self.typeName = key.typeName
     }
 
     public var description: String { "'\(name)'" }
