@@ -52,8 +52,25 @@ extension JSONNumber: Hashable, Comparable {
     public static func < (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
         switch (lhs, rhs) {
         case (.integer(let a), .integer(let b)): a < b
-        default: lhs.doubleValue < rhs.doubleValue
+        case (.double(let a), .double(let b)): a < b
+        // Converting the integer to Double would round it (2^53 + 1 becomes 2^53), so compare exactly.
+        case (.integer(let a), .double(let b)): compare(a, b) == .less
+        case (.double(let a), .integer(let b)): compare(b, a) == .greater
         }
+    }
+
+    private enum Order { case less, same, greater }
+
+    /// How `integer` compares with `double` by exact value; `nil` when `double` is NaN.
+    private static func compare(_ integer: Int64, _ double: Double) -> Order? {
+        if double.isNaN { return nil }
+        // ±2^63 as doubles: every Int64 is below the first and at or above the second.
+        if double >= 9_223_372_036_854_775_808.0 { return .less }
+        if double < -9_223_372_036_854_775_808.0 { return .greater }
+        let floor = double.rounded(.down)
+        let whole = Int64(floor)  // exact: floor is integral and in range
+        if integer != whole { return integer < whole ? .less : .greater }
+        return floor == double ? .same : .less
     }
 
     public func hash(into hasher: inout Hasher) {
