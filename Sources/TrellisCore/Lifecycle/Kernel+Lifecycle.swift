@@ -54,7 +54,7 @@ extension Kernel {
     func startSystem(_ id: String) async throws {
         if let blocker = plan.dependencies[id, default: []].first(where: { states[$0.systemID] != .running }) {
             // A dependency failed after the plan was made: this system cannot run either.
-            let reason = "it \(blocker.phrase), which is \(phrase(for: blocker.systemID))"
+            let reason = "it \(blocker.phrase), which \(phrase(for: blocker.systemID))"
             states[id] = .disabled(reason: reason)
             emitLifecycle("kernel.system.disabled", id, ["reason": .string(reason)])
             return
@@ -98,14 +98,15 @@ extension Kernel {
         emitLifecycle("kernel.system.started", id)
     }
 
-    /// The phrase that explains, inside another system's reason, why `id` is not running.
+    /// The phrase that explains, inside another system's reason, why `id` is not running:
+    /// `is disabled in trellis.yaml`, `failed to start: …` (never `is failed to start`).
     func phrase(for id: String) -> String {
         switch states[id] {
         case .disabled(let reason)?:
-            reason.hasPrefix("disabled in") ? reason : "disabled because \(reason)"
+            reason.hasPrefix("disabled in") ? "is \(reason)" : "is disabled because \(reason)"
         case .failed(let reason)?: reason
-        case let state?: state.name
-        case nil: "not installed"
+        case let state?: "is \(state.name)"
+        case nil: "is not installed"
         }
     }
 
