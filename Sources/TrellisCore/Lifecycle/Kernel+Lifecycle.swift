@@ -82,13 +82,13 @@ extension Kernel {
             // Its stop hook still runs: start may have acquired resources before failing.
             await runStopHook(id)
             if manifest.critical {
-                let startedCount = started.count
+                let stopped =
+                    started.count == 1 ? "the 1 system that had started was" : "the \(started.count) systems that had started were"
                 await stopSystems()
                 throw BootError([
                     BootProblem(
                         .criticalSystemFailed, id,
-                        "\(id) is critical and failed to start: \(error); the boot was aborted and the \(startedCount) systems that had started were stopped"
-                    )
+                        "\(id) is critical and failed to start: \(error); the boot was aborted and \(stopped) stopped")
                 ])
             }
             return
