@@ -21,6 +21,7 @@ extension Kernel {
             }
         } catch {
             phase = .failed("\(error)")
+            bootFailure = error
             settleWaiters(error)
             throw error
         }

@@ -46,6 +46,8 @@ public actor Kernel: Service {
     private let shutdownRequests: AsyncStream<Void>
     private let shutdownContinuation: AsyncStream<Void>.Continuation
     var readyWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// The error that stopped the boot, for waiters that arrive after it.
+    var bootFailure: (any Error)?
 
     enum Phase: Equatable { case idle, starting, running, stopping, stopped, failed(String) }
 
@@ -157,7 +159,7 @@ public actor Kernel: Service {
     public func waitUntilRunning() async throws {
         switch phase {
         case .running: return
-        case .failed(let message): throw KernelNotRunning(message: message)
+        case .failed(let message): throw bootFailure ?? KernelNotRunning(message: message)
         case .stopping, .stopped: throw KernelNotRunning(message: "the kernel has stopped")
         case .idle, .starting:
             try await withCheckedThrowingContinuation { readyWaiters.append($0) }
