@@ -133,7 +133,9 @@ extension Kernel {
         guard let context = contexts[id] else { return }
         let system = systems[id]!
         do {
-            try await withTimeLimit(manifests[id]!.timeLimits.stop, "\(id).stop") { try await system.stop(context) }
+            try await withTimeLimit(manifests[id]!.timeLimits.stop, "\(id).stop", awaitWhenCancelled: true) {
+                try await system.stop(context)
+            }
         } catch {
             logger.error("system \(id) failed to stop cleanly: \(error)", metadata: ["system": "\(id)"])
         }

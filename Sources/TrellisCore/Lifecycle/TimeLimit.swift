@@ -14,8 +14,13 @@ public struct TimeLimitExceeded: Error, Sendable, CustomStringConvertible {
 /// straggler is cancelled and left to finish on its own. This is the one place the kernel
 /// uses unstructured tasks, because structured concurrency would make the caller wait for
 /// exactly the misbehaving code it is protecting itself from.
+///
+/// When the caller is cancelled, the operation is cancelled too; the caller stops waiting at
+/// once, unless `awaitWhenCancelled` is set (for `stop` hooks, which must finish, in order,
+/// even when the kernel's task is cancelled), in which case it still waits up to `limit`.
 func withTimeLimit<T: Sendable>(
-    _ limit: Duration, _ operationName: String, _ operation: @escaping @Sendable () async throws -> T
+    _ limit: Duration, _ operationName: String, awaitWhenCancelled: Bool = false,
+    _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let outcome = OneShot<T>()
     return try await withTaskCancellationHandler {
@@ -38,7 +43,7 @@ func withTimeLimit<T: Sendable>(
             outcome.onCancel { work.cancel() }
         }
     } onCancel: {
-        outcome.cancel()
+        if awaitWhenCancelled { outcome.cancelOperation() } else { outcome.cancel() }
     }
 }
 
@@ -104,12 +109,18 @@ private final class OneShot<T: Sendable>: Sendable {
         if runNow { callback() }
     }
 
+    /// Cancels the operation and resumes the caller with `CancellationError`.
     func cancel() {
+        cancelOperation()
+        resume(with: .failure(CancellationError()))
+    }
+
+    /// Cancels the operation but leaves the caller waiting for its result or the time limit.
+    func cancelOperation() {
         let callback = state.withLock { state -> (@Sendable () -> Void)? in
             state.cancelled = true
             return state.onCancel
         }
         callback?()
-        resume(with: .failure(CancellationError()))
     }
 }
