@@ -43,8 +43,10 @@ struct ConfigResolver: Sendable {
 
     /// Validation errors of a resolved config, each attributed to the layer the value came from.
     func issues(_ manifest: SystemManifest, schema: JSONSchema, resolved: ResolvedConfig) -> [ConfigIssue] {
-        schema.validate(resolved.effective).errors.map { error in
-            ConfigIssue(
+        let secrets = SecretMask(schema: manifest.configSchema)
+        return schema.validate(resolved.effective).errors.map { error in
+            let error = secrets.redact(error, in: resolved.effective)
+            return ConfigIssue(
                 systemID: manifest.id, pointer: error.instanceLocation, message: error.message,
                 source: source(of: error.instanceLocation, system: manifest.id, resolved: resolved))
         }

@@ -20,6 +20,7 @@ struct EnvironmentLayer: Sendable {
     func overrides(systemID: String, schema: JSONValue) -> (values: [(JSONPointer, JSONValue, String)], issues: [ConfigIssue]) {
         var values: [(JSONPointer, JSONValue, String)] = []
         var issues: [ConfigIssue] = []
+        let secrets = SecretMask(schema: schema)
         for (path, type) in Self.leaves(of: schema, root: schema, path: [], depth: 0) {
             let key = ConfigKey(["trellis", systemID] + path)
             guard let text = reader.string(forKey: key) else { continue }
@@ -28,10 +29,11 @@ struct EnvironmentLayer: Sendable {
             if let value = Self.convert(text, to: type) {
                 values.append((pointer, value, variable))
             } else {
+                let shown = secrets.isSecret(pointer) ? "the secret value" : "'\(text)'"
+                let article = type == "integer" || type == "array" || type == "object" ? "an" : "a"
                 issues.append(
                     ConfigIssue(
-                        systemID: systemID, pointer: pointer,
-                        message: "'\(text)' is not \(type == "integer" || type == "array" || type == "object" ? "an" : "a") \(type)",
+                        systemID: systemID, pointer: pointer, message: "\(shown) is not \(article) \(type)",
                         source: .environment(variable: variable)))
             }
         }

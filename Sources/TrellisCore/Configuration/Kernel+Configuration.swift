@@ -17,7 +17,7 @@ extension Kernel {
             throw ConfigChangeError(code: .invalidPatch, systemID: systemID, message: "the patch does not apply to \(systemID)'s config: \(error)")
         }
         let (after, environmentIssues) = resolver.applyEnvironment(manifest, stored: proposed, version: current.version)
-        var errors = schema.validate(after.effective).errors
+        var errors = schema.validate(after.effective).errors.map { mask.redact($0, in: after.effective) }
         errors += environmentIssues.map {
             ValidationError(instanceLocation: $0.pointer, keywordLocation: .root, message: $0.description)
         }

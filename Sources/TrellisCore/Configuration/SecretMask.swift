@@ -69,6 +69,24 @@ public struct SecretMask: Sendable, Hashable {
         }
     }
 
+    /// A validation error about `document` with the value it quotes masked when that value is,
+    /// or holds, a secret: `"hunter2" is shorter than …` becomes `"********" is shorter than …`.
+    func redact(_ error: ValidationError, in document: JSONValue) -> ValidationError {
+        guard !paths.isEmpty, let value = document[pointer: error.instanceLocation] else { return error }
+        let masked = mask(value, at: error.instanceLocation.tokens)
+        // Messages open with the offending value as the validator renders it: its JSON,
+        // cut to 37 characters and an ellipsis when longer than 40 ("the object" for big objects).
+        func rendered(_ value: JSONValue) -> String {
+            let text = value.serialized()
+            return text.count > 40 ? String(text.prefix(37)) + "…" : text
+        }
+        let shown = rendered(value)
+        guard masked != value, error.message.hasPrefix(shown) else { return error }
+        return ValidationError(
+            instanceLocation: error.instanceLocation, keywordLocation: error.keywordLocation,
+            message: rendered(masked) + error.message.dropFirst(shown.count))
+    }
+
     /// A patch with the value of every operation that touches a secret masked.
     public func mask(_ patch: JSONPatch) -> JSONPatch {
         guard !paths.isEmpty else { return patch }
