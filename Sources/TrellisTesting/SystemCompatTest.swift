@@ -20,7 +20,13 @@ public enum SystemCompatTest {
     ) async throws {
         let id = system.manifest.id
         let harness = try SystemHarness(systems: [system], standIns: standIns, config: config.map { [id: $0] } ?? [:])
-        try await harness.start()
+        do {
+            try await harness.start()
+        } catch {
+            // A critical system's failed start aborts the whole boot instead of leaving it `failed`.
+            try? await harness.stop()
+            throw CompatFailure(check: "boot", message: "\(id) did not start: \(error)")
+        }
         guard await harness.kernel.state(of: id) == .running else {
             let state = await harness.kernel.state(of: id).map(String.init(describing:)) ?? "unknown"
             try await harness.stop()
