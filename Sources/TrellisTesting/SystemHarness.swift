@@ -38,6 +38,10 @@ public final class SystemHarness: Sendable {
         }
         self.recorder = recorder
         self.kernel = try Kernel(systems: [recorder] + systems, file: file, environment: environment, store: store, logger: logger)
+        // Observed on the bus, not subscribed by the recorder system: a subscription would close
+        // when the recorder stops, before the systems started ahead of it stop.
+        let log = recorder.log
+        kernel.events.observe { event in log.events.withLock { $0.append(event) } }
     }
 
     /// Starts the kernel and waits until every system has started.
@@ -74,12 +78,12 @@ public final class SystemHarness: Sendable {
         await kernel.events.emitAndWait(Event(name: name, source: source, payload: payload))
     }
 
-    /// Every event delivered so far, in delivery order.
+    /// Every event emitted so far, in the order emitted, the kernel's lifecycle events included.
     public var emitted: [Event] { recorder.log.events.withLock { $0 } }
 
     public func emitted(named name: String) -> [Event] { emitted.filter { $0.name == name } }
 
-    /// Waits until an event named `name` has been delivered (or `timeout` passes) and returns it.
+    /// Waits until an event named `name` has been emitted (or `timeout` passes) and returns it.
     public func waitForEvent(named name: String, timeout: Duration = .seconds(5)) async throws -> Event {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
@@ -97,7 +101,7 @@ public struct HarnessTimeout: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The harness's own system: provides the stand-ins and records every event.
+/// The harness's own system: provides the stand-ins and keeps the log of every event.
 private struct Recorder: System {
     final class Log: Sendable {
         let events = Mutex<[Event]>([])
@@ -109,14 +113,7 @@ private struct Recorder: System {
     var manifest: SystemManifest {
         SystemManifest(
             id: SystemHarness.harnessID, version: "1.0.0", summary: "Test harness: stand-in capabilities and an event recorder",
-            provides: standIns.keys, listens: ["*"])
-    }
-
-    func register(_ registrar: inout Registrar) {
-        let log = self.log
-        registrar.on("*", priority: Int.max, capacity: 100_000) { event in
-            log.events.withLock { $0.append(event) }
-        }
+            provides: standIns.keys)
     }
 
     func boot(_ context: SystemContext) throws {

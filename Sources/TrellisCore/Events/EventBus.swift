@@ -17,6 +17,7 @@ public final class EventBus: Sendable {
         var declaredPatterns: [String] = []
         var warnedUndeclared: Set<String> = []
         var emittedCounts: [String: Int] = [:]
+        var observers: [@Sendable (Event) -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -58,10 +59,22 @@ public final class EventBus: Sendable {
         for subscriber in removed { subscriber.continuation.finish() }
     }
 
+    /// Calls `observer` with every event as it is emitted, whoever subscribes or stops; for
+    /// ``SystemHarness``, which must see the whole stream. It runs on the emitter's call: keep it quick.
+    package func observe(_ observer: @escaping @Sendable (Event) -> Void) {
+        state.withLock { $0.observers.append(observer) }
+    }
+
     private func subscribers(for event: Event) -> [Subscriber] {
+        let (matching, observers) = route(event)
+        for observer in observers { observer(event) }
+        return matching
+    }
+
+    private func route(_ event: Event) -> ([Subscriber], [@Sendable (Event) -> Void]) {
         state.withLock { state in
             state.emittedCounts[event.name, default: 0] += 1
-            if let cached = state.routes[event.name] { return cached }
+            if let cached = state.routes[event.name] { return (cached, state.observers) }
             if !state.declared.contains(event.name), !state.warnedUndeclared.contains(event.name) {
                 state.warnedUndeclared.insert(event.name)
                 logger.warning(
@@ -70,7 +83,7 @@ public final class EventBus: Sendable {
             }
             let matching = state.subscribers.filter { EventName.matches(event.name, pattern: $0.subscription.pattern) }
             state.routes[event.name] = matching
-            return matching
+            return (matching, state.observers)
         }
     }
 
