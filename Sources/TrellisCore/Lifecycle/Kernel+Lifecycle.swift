@@ -57,6 +57,7 @@ extension Kernel {
             // A dependency failed after the plan was made: this system cannot run either.
             let reason = "it \(blocker.phrase), which \(phrase(for: blocker.systemID))"
             states[id] = .disabled(reason: reason)
+            events.remove(systemID: id)
             emitLifecycle("kernel.system.disabled", id, ["reason": .string(reason)])
             return
         }
