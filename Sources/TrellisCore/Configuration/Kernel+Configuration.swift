@@ -112,7 +112,15 @@ extension Kernel {
             contexts[id] = context
             emitLifecycle("kernel.system.reconfigured", id)
         } else {
-            try await restart(id)
+            let restarted = try await restart(id)
+            if case .failed(let reason) = states[id] {
+                // It did not start with the new config: bring it and its dependents back on the old one.
+                configs[id] = previous
+                try await restart(systems: restarted)
+                throw ConfigChangeError(
+                    code: .reconfigureFailed, systemID: id,
+                    message: "\(id) rejected the new config: \(reason); the old config stays in force")
+            }
         }
     }
 }

@@ -142,9 +142,17 @@ extension Kernel {
         }
     }
 
-    /// Restarts a system and everything that depends on it, leaving the others running.
-    func restart(_ id: String) async throws {
+    /// Restarts a system and everything that depends on it, leaving the others running;
+    /// returns the systems it restarted.
+    @discardableResult
+    func restart(_ id: String) async throws -> [String] {
         let affected = [id] + plan.dependents(of: id).filter { states[$0] == .running }
+        try await restart(systems: affected)
+        return affected
+    }
+
+    /// Stops `affected` in reverse order, then starts them again in order.
+    func restart(systems affected: [String]) async throws {
         for system in affected.reversed() { await stopSystem(system) }
         for system in affected {
             events.add(subscriptions[system] ?? [])
