@@ -55,13 +55,14 @@ extension Kernel {
         }
         let number = (try await store.latest(of: id)?.number ?? 0) + 1
         let (resolved, _) = resolver.applyEnvironment(manifest, stored: preview.proposedStoredConfig, version: number)
+        let previous = configs[id]
         try await take(resolved, system: id)
         let version = ConfigVersion(systemID: id, number: number, config: preview.proposedStoredConfig, actor: actor, reason: reason)
         do {
             try await store.append(version)
         } catch {
             // Keep the system and the history in agreement: put the old config back.
-            if let previous = configs[id], previous.version != number { try? await take(previous, system: id) }
+            if let previous { try? await take(previous, system: id) } else { configs[id] = nil }
             throw error
         }
         emitLifecycle("kernel.config.applied", id, ["version": JSONValue(number), "actor": .string(actor), "reason": .string(reason)])
