@@ -2,7 +2,9 @@ extension JSONPatch {
     /// Reads a patch document: a JSON array of operation objects.
     public init(_ document: JSONValue) throws(JSONPatchError) {
         guard case .array(let elements) = document else {
-            throw JSONPatchError(index: 0, operation: nil, path: nil, reason: "a JSON Patch must be an array of operations, not \(document.typeNameWithArticle)")
+            throw JSONPatchError(
+                index: 0, operation: nil, path: nil,
+                reason: "a JSON Patch must be an array of operations, not \(document.typeNameWithArticle)")
         }
         var operations: [Operation] = []
         operations.reserveCapacity(elements.count)
@@ -24,7 +26,8 @@ extension JSONPatch {
 
     private static func operation(_ element: JSONValue, index: Int) throws(JSONPatchError) -> Operation {
         guard case .object(let object) = element else {
-            throw JSONPatchError(index: index, operation: nil, path: nil, reason: "an operation must be an object, not \(element.typeNameWithArticle)")
+            throw JSONPatchError(
+                index: index, operation: nil, path: nil, reason: "an operation must be an object, not \(element.typeNameWithArticle)")
         }
         guard case .string(let name)? = object["op"] else {
             let reason = object["op"] == nil ? "missing 'op' member" : "'op' must be a string"
@@ -84,7 +87,8 @@ extension JSONPatch: Codable {
             try self.init(document)
         } catch {
             // A DecodingError carries the coding path, so the caller learns which field was bad.
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error))
         }
     }
 

@@ -101,15 +101,17 @@ extension SchemaEvaluator {
                 matches += 1
                 if tracking, node.draft == .draft2020_12 { annotations.itemIndices.insert(index) }
             }
+            // Built only when reported: this runs for every array on the validation path.
+            func matching() -> String { "\(counted(matches, "item")) \(matches == 1 ? "matches" : "match") the contains schema" }
             if matches < minimum {
                 report(
                     matches == 0 && minimum == 1
                         ? "no item matches the contains schema"
-                        : "\(counted(matches, "item")) \(matches == 1 ? "matches" : "match") the contains schema, fewer than the minimum of \(minimum)")
+                        : "\(matching()), fewer than the minimum of \(minimum)")
                 return false
             }
             if let maximum, matches > maximum {
-                report("\(counted(matches, "item")) \(matches == 1 ? "matches" : "match") the contains schema, more than the maximum of \(maximum)")
+                report("\(matching()), more than the maximum of \(maximum)")
                 return false
             }
             return true
