@@ -1,0 +1,92 @@
+import Testing
+import TrellisCore
+import TrellisJSON
+
+/// A system that reports `report` from its health hook.
+private func reporting(_ id: String, _ report: HealthReport, critical: Bool = false) -> TestSystem {
+    var system = TestSystem(.test(id, critical: critical, timeLimits: HookTimeLimits(health: .milliseconds(100))))
+    system.onHealth = { _ in report }
+    return system
+}
+
+private func health(of systems: [any System], file: FileConfiguration = FileConfiguration()) async throws -> KernelHealth {
+    try await withRunningKernel(try makeKernel(systems, file: file)) { kernel in await kernel.health() }
+}
+
+@Suite("Health: per-system reports, aggregated")
+struct HealthTests {
+    @Test("every system up: up, with each system's report")
+    func allUp() async throws {
+        let result = try await health(of: [
+            reporting("db", HealthReport(.up, message: "connected", details: ["replicas": 3]), critical: true), reporting("cache", .up),
+        ])
+        #expect(result.status == .up)
+        #expect(result.systems.map(\.id) == ["cache", "db"])
+        #expect(result.systems.map(\.state) == ["running", "running"])
+        #expect(result.systems.map(\.critical) == [false, true])
+        #expect(result.systems[1].report == HealthReport(.up, message: "connected", details: ["replicas": 3]))
+    }
+
+    @Test(
+        "aggregation",
+        arguments: [
+            // (report of a non-critical system, report of a critical one, overall)
+            (HealthReport.Status.up, HealthReport.Status.up, HealthReport.Status.up),
+            (.degraded, .up, .degraded),
+            (.down, .up, .degraded),
+            (.up, .degraded, .degraded),
+            (.up, .down, .down),
+            (.down, .down, .down),
+        ])
+    func aggregation(nonCritical: HealthReport.Status, critical: HealthReport.Status, overall: HealthReport.Status) async throws {
+        let result = try await health(of: [
+            reporting("cache", HealthReport(nonCritical)), reporting("db", HealthReport(critical), critical: true),
+        ])
+        #expect(result.status == overall)
+        #expect(result.systems.map(\.report?.status) == [nonCritical, critical])
+    }
+
+    @Test("a failed system makes the server degraded and is reported down with its reason")
+    func failedSystem() async throws {
+        var broken = TestSystem(.test("search"))
+        broken.onStart = { _ in throw Boom("index missing") }
+        let result = try await health(of: [broken, reporting("db", .up, critical: true)])
+        #expect(result.status == .degraded)
+        let search = try #require(result.systems.first { $0.id == "search" })
+        #expect(search.state == "failed")
+        #expect(search.report == HealthReport(.down, message: "failed to start: index missing"))
+    }
+
+    @Test("a disabled system has no report and does not count")
+    func disabledSystem() async throws {
+        let result = try await health(
+            of: [reporting("search", HealthReport(.down)), reporting("db", .up)],
+            file: FileConfiguration(systems: ["search": .init(enabled: false)]))
+        #expect(result.status == .up)
+        #expect(result.systems.first { $0.id == "search" }?.state == "disabled")
+        #expect(result.systems.first { $0.id == "search" }?.report == nil)
+    }
+
+    @Test("a health hook that hangs times out and is reported down", arguments: [false, true])
+    func hangingHealth(critical: Bool) async throws {
+        var hanging = TestSystem(.test("slow", critical: critical, timeLimits: HookTimeLimits(health: .milliseconds(100))))
+        hanging.onHealth = { _ in
+            await Task { try? await Task.sleep(for: .seconds(10)) }.value
+            return .up
+        }
+        let began = ContinuousClock.now
+        let result = try await health(of: [hanging])
+        #expect(ContinuousClock.now - began < .seconds(3))
+        #expect(result.status == (critical ? .down : .degraded))
+        #expect(
+            result.systems.first?.report
+                == HealthReport(.down, message: "health check failed: slow.health did not finish within 0.1 seconds"))
+    }
+
+    @Test("statuses order by severity")
+    func severity() {
+        #expect(HealthReport.Status.up < .degraded)
+        #expect(HealthReport.Status.degraded < .down)
+        #expect([HealthReport.Status.down, .up, .degraded].max() == .down)
+    }
+}
