@@ -105,11 +105,17 @@ final class RouteTable: HTTPRouting, Sendable {
 
 extension RouteTable.Snapshot {
     /// The methods served at `path` by some route, for the `Allow` header of a 405.
+    ///
+    /// A final `**` segment (Hummingbird's recursive wildcard, which proxies mount below their
+    /// prefix) matches one or more further segments.
     func allowedMethods(for path: String) -> [HTTPRequest.Method] {
         let requested = path.split(separator: "/")
         var methods: [HTTPRequest.Method] = []
-        for (segments, routeMethods) in patterns where segments.count == requested.count {
-            let matches = zip(segments, requested).allSatisfy { pattern, actual in
+        for (segments, routeMethods) in patterns {
+            let recursive = segments.last == "**"
+            let fixed = recursive ? segments.dropLast() : segments[...]
+            guard recursive ? requested.count > fixed.count : requested.count == fixed.count else { continue }
+            let matches = zip(fixed, requested).allSatisfy { pattern, actual in
                 pattern == actual || (pattern.hasPrefix("{") && pattern.hasSuffix("}"))
             }
             if matches { methods += routeMethods.filter { !methods.contains($0) } }
