@@ -58,11 +58,11 @@ public final class HTTPSystem: TrellisCore.System, Sendable {
     public func start(_ context: SystemContext) async throws {
         let host = context.config["host"]?.stringValue ?? "127.0.0.1"
         let port = context.config["port"]?.intValue ?? 8080
-        let table = RouteTable(builtIn: [])
+        let table = RouteTable(builtIn: [], guards: context.guards)
         try context.provide(httpRoutingKey, table)
         let responder = TrellisResponder(
             table: table, bodyLimit: context.config["body_limit"]?.intValue ?? 1_048_576,
-            accessLog: context.config["access_log"]?.boolValue ?? true)
+            accessLog: context.config["access_log"]?.boolValue ?? true, guards: context.guards)
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
         let address = self.address
         let application = Application(

@@ -2,6 +2,7 @@ internal import HTTPTypes
 internal import Hummingbird
 internal import Synchronization
 internal import TrellisHTTPCapability
+internal import TrellisCore
 
 /// Every route and hook systems registered, and the Hummingbird router built from them.
 ///
@@ -25,8 +26,10 @@ final class RouteTable: HTTPRouting, Sendable {
 
     private let state = Mutex(State())
     private let current: Mutex<Snapshot>
+    private let guards: Guards?
 
-    init(builtIn: [Route]) {
+    init(builtIn: [Route], guards: Guards? = nil) {
+        self.guards = guards
         state.withLock { $0.builtIn = builtIn }
         current = Mutex(Self.build(State(builtIn: builtIn)))
     }
@@ -38,7 +41,7 @@ final class RouteTable: HTTPRouting, Sendable {
             state.systemRoutes.removeAll { $0.owner == system }
             state.systemRoutes.append((system, routes.map { route in
                 let path = route.path.hasPrefix("/") ? route.path : "/" + route.path
-                return Route(route.method, "/api/v1/\(system)\(path == "/" ? "" : path)", handler: route.handler)
+                return Route(route.method, "/api/v1/\(system)\(path == "/" ? "" : path)", handler: guarded(route.handler, owner: system))
             }))
         }
     }
@@ -46,7 +49,7 @@ final class RouteTable: HTTPRouting, Sendable {
     func setRootRoutes(_ routes: [Route], owner: String) {
         update { state in
             state.rootRoutes.removeAll { $0.owner == owner }
-            state.rootRoutes.append((owner, routes))
+            state.rootRoutes.append((owner, routes.map { Route($0.method, $0.path, handler: guarded($0.handler, owner: owner)) }))
         }
     }
 
@@ -63,6 +66,21 @@ final class RouteTable: HTTPRouting, Sendable {
     }
 
     var routeList: [String] { snapshot.routeList }
+
+    /// A route handler run through its system's guard. Client errors (4xx problems) are answers,
+    /// not failures: they are returned inside the guard so they never trip the breaker.
+    private func guarded(_ handler: @escaping RouteHandler, owner: String) -> RouteHandler {
+        guard let systemGuard = guards?[owner] else { return handler }
+        return { request, context in
+            try await systemGuard.call("route") {
+                do {
+                    return try await handler(request, context)
+                } catch let problem as Problem where problem.status.code < 500 {
+                    return problem.response(instance: request.uri.path, requestID: context.requestID)
+                }
+            }
+        }
+    }
 
     private func update(_ change: (inout State) -> Void) {
         let built = state.withLock { state -> Snapshot in

@@ -4,6 +4,7 @@ internal import Hummingbird
 internal import Logging
 internal import TrellisHTTPCapability
 internal import TrellisJSON
+internal import TrellisCore
 
 /// The one responder behind every request: request id, body limit, the systems' hooks in
 /// plan order, the route, and problem+json (RFC 9457) for every error.
@@ -13,6 +14,8 @@ struct TrellisResponder: HTTPResponder {
     let table: RouteTable
     let bodyLimit: Int
     let accessLog: Bool
+    /// The kernel's guards: every system hook runs through its system's guard.
+    let guards: Guards
 
     func respond(to request: Request, context: TrellisRequestContext) async throws -> Response {
         let clock = ContinuousClock()
@@ -24,12 +27,14 @@ struct TrellisResponder: HTTPResponder {
         context.logger[metadataKey: "request_id"] = .string(requestID)
         let snapshot = table.snapshot
         var response: Response
+        var degraded: [String] = []
         do {
-            response = try await handle(request, context: context, snapshot: snapshot)
+            response = try await handle(request, context: context, snapshot: snapshot, degraded: &degraded)
         } catch {
             response = problem(for: error, request: request, context: context).response(instance: request.uri.path, requestID: requestID)
         }
         response.headers[.requestID] = requestID
+        if !degraded.isEmpty { response.headers[.trellisDegraded] = degraded.joined(separator: ", ") }
         if accessLog {
             let elapsed = clock.now - started
             context.logger.info(
@@ -43,7 +48,9 @@ struct TrellisResponder: HTTPResponder {
         return response
     }
 
-    private func handle(_ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Response {
+    private func handle(
+        _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot, degraded: inout [String]
+    ) async throws -> Response {
         if let text = request.headers[.contentLength], let length = Int(text), length > bodyLimit {
             throw Problem(.contentTooLarge, detail: "the request body is \(length) bytes, more than the limit of \(bodyLimit) bytes")
         }
@@ -57,27 +64,64 @@ struct TrellisResponder: HTTPResponder {
                 .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(list)",
                 headers: [.allow: list])
         }
-        for (_, hooks) in snapshot.hooks {
-            if let early = try await hooks.beforeRequest(request, context: context) {
-                return try await after(early, request: request, context: context, snapshot: snapshot)
+        for (system, hooks) in snapshot.hooks {
+            let early = try await callHook(system, "beforeRequest", degraded: &degraded) {
+                try await hooks.beforeRequest(request, context: context)
+            }
+            if let early = early ?? nil {
+                return try await after(early, request: request, context: context, snapshot: snapshot, degraded: &degraded)
             }
         }
         let response = try await snapshot.responder.respond(to: request, context: context)
-        return try await after(response, request: request, context: context, snapshot: snapshot)
+        return try await after(response, request: request, context: context, snapshot: snapshot, degraded: &degraded)
     }
 
-    private func after(_ response: Response, request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Response {
+    private func after(
+        _ response: Response, request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot, degraded: inout [String]
+    ) async throws -> Response {
         var response = response
-        for (_, hooks) in snapshot.hooks {
-            response = try await hooks.afterResponse(response, request: request, context: context)
+        for (system, hooks) in snapshot.hooks {
+            let current = response
+            if let changed = try await callHook(system, "afterResponse", degraded: &degraded, {
+                try await hooks.afterResponse(current, request: request, context: context)
+            }) {
+                response = changed
+            }
         }
         return response
+    }
+
+    /// Runs one system's hook through its guard. When it fails, times out, is refused or its
+    /// breaker is open, a non-critical system's hook is skipped (`nil`, and the system is
+    /// listed in `Trellis-Degraded`); a critical system's failure fails the request with a 503.
+    private func callHook<T: Sendable>(
+        _ system: String, _ hook: String, degraded: inout [String], _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T? {
+        guard let systemGuard = guards[system] else { return try await operation() }
+        do {
+            return try await systemGuard.call(hook, operation)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            if systemGuard.critical {
+                throw Problem(
+                    .serviceUnavailable, type: "https://trellis.dev/problems/system-unavailable", title: "System unavailable",
+                    detail: "\(system) is critical and its \(hook) hook failed: \(error)", extensions: ["system": .string(system)])
+            }
+            if !degraded.contains(system) { degraded.append(system) }
+            return nil
+        }
     }
 
     private func problem(for error: any Error, request: Request, context: TrellisRequestContext) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
+        case let error as GuardError:
+            // A system's route was refused or timed out by its guard: the system, not the server, is unavailable.
+            return Problem(
+                .serviceUnavailable, type: "https://trellis.dev/problems/system-unavailable", title: "System unavailable",
+                detail: "\(error)", extensions: ["system": .string(error.system)], headers: [.retryAfter: "1"])
         case let error as HTTPError:
             return Problem(error.status, detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
         case let error as any HTTPResponseError:
@@ -104,4 +148,5 @@ struct TrellisResponder: HTTPResponder {
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
+    static let trellisDegraded = HTTPField.Name("Trellis-Degraded")!
 }

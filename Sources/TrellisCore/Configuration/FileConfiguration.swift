@@ -13,12 +13,18 @@ public struct FileConfiguration: Sendable {
         public var lines: [JSONPointer: Int]
         /// Line of `systems.<id>.enabled`, for messages about it.
         public var enabledLine: Int?
+        /// `systems.<id>.guard`: overrides of the manifest's ``GuardPolicy``.
+        public var guardConfig: JSONValue?
 
-        public init(enabled: Bool? = nil, config: JSONValue? = nil, lines: [JSONPointer: Int] = [:], enabledLine: Int? = nil) {
+        public init(
+            enabled: Bool? = nil, config: JSONValue? = nil, lines: [JSONPointer: Int] = [:], enabledLine: Int? = nil,
+            guardConfig: JSONValue? = nil
+        ) {
             self.enabled = enabled
             self.config = config
             self.lines = lines
             self.enabledLine = enabledLine
+            self.guardConfig = guardConfig
         }
     }
 

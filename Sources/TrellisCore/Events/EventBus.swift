@@ -21,6 +21,7 @@ public final class EventBus: Sendable {
     }
 
     private let state = Mutex(State())
+    private let guards = Mutex<Guards?>(nil)
     private let logger: Logger
     private let newSubscribers: AsyncStream<Subscriber>
     private let newSubscribersContinuation: AsyncStream<Subscriber>.Continuation
@@ -28,6 +29,11 @@ public final class EventBus: Sendable {
     init(logger: Logger) {
         self.logger = logger
         (newSubscribers, newSubscribersContinuation) = AsyncStream.makeStream(of: Subscriber.self)
+    }
+
+    /// Delivers through each subscriber's system guard from now on.
+    func attach(_ guards: Guards) {
+        self.guards.withLock { $0 = guards }
     }
 
     /// Names systems declared in `emits`; emitting anything else logs a warning once.
@@ -112,7 +118,12 @@ public final class EventBus: Sendable {
 
     private func deliver(_ event: Event, to subscriber: Subscriber) async -> (any Error)? {
         do {
-            try await subscriber.subscription.handler(event)
+            let handler = subscriber.subscription.handler
+            if let systemGuard = guards.withLock({ $0?[subscriber.subscription.systemID] }) {
+                try await systemGuard.call("event \(subscriber.subscription.pattern)") { try await handler(event) }
+            } else {
+                try await handler(event)
+            }
             subscriber.statistics.withLock { $0.delivered += 1 }
             return nil
         } catch {

@@ -12,7 +12,7 @@ extension Kernel {
                 let system = systems[id]!
                 let context = contexts[id]!
                 do {
-                    report = try await withTimeLimit(manifest.timeLimits.health, "\(id).health") { await system.health(context) }
+                    report = try await guarded(id, "health", timeout: manifest.timeLimits.health) { await system.health(context) }
                 } catch {
                     report = HealthReport(.down, message: "health check failed: \(error)")
                 }

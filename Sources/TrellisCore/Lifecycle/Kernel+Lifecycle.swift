@@ -68,8 +68,8 @@ extension Kernel {
         states[id] = .starting
         emitLifecycle("kernel.system.starting", id)
         do {
-            try await withTimeLimit(manifest.timeLimits.boot, "\(id).boot") { try system.boot(context) }
-            try await withTimeLimit(manifest.timeLimits.start, "\(id).start") { try await system.start(context) }
+            try await guarded(id, "boot", timeout: manifest.timeLimits.boot) { try system.boot(context) }
+            try await guarded(id, "start", timeout: manifest.timeLimits.start) { try await system.start(context) }
             if let missing = manifest.provides.first(where: { !capabilities.contains($0) }) {
                 throw CapabilityError(
                     systemID: id, capability: missing.name,
@@ -98,6 +98,15 @@ extension Kernel {
         states[id] = .running
         started.append(id)
         emitLifecycle("kernel.system.started", id)
+    }
+
+    /// Calls a hook of system `id` through its guard: isolated on the system's threads, bounded
+    /// by `timeout`, counted, and refused while its breaker is open.
+    func guarded<T: Sendable>(
+        _ id: String, _ hook: String, timeout: Duration, awaitWhenCancelled: Bool = false,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await guards[id]!.call(hook, timeout: timeout, awaitWhenCancelled: awaitWhenCancelled, operation)
     }
 
     /// The phrase that explains, inside another system's reason, why `id` is not running:
@@ -134,7 +143,7 @@ extension Kernel {
         guard let context = contexts[id] else { return }
         let system = systems[id]!
         do {
-            try await withTimeLimit(manifests[id]!.timeLimits.stop, "\(id).stop", awaitWhenCancelled: true) {
+            try await guarded(id, "stop", timeout: manifests[id]!.timeLimits.stop, awaitWhenCancelled: true) {
                 try await system.stop(context)
             }
         } catch {
@@ -167,7 +176,7 @@ extension Kernel {
         return SystemContext(
             systemID: id, config: config,
             configReader: ConfigResolver.reader(for: config, mask: masks[id]!),
-            logger: logger, manifest: manifests[id]!, capabilities: capabilities, bus: events)
+            logger: logger, manifest: manifests[id]!, capabilities: capabilities, bus: events, guards: guards)
     }
 
     func emitLifecycle(_ name: String, _ id: String, _ extra: JSONObject = [:]) {

@@ -27,6 +27,8 @@ public actor Kernel: Service {
 
     public nonisolated let plan: BootPlan
     public nonisolated let events: EventBus
+    /// Every system's guard (timeouts, bulkhead, breakers, isolation, statistics).
+    public nonisolated let guards: Guards
     nonisolated let logger: Logger
     nonisolated let systems: [String: any System]
     nonisolated let manifests: [String: SystemManifest]
@@ -63,7 +65,8 @@ public actor Kernel: Service {
         file: FileConfiguration = FileConfiguration(),
         environment: [String: String] = ProcessInfo.processInfo.environment,
         store: any ConfigStore = InMemoryConfigStore(),
-        logger: Logger = Logger(label: "trellis.kernel")
+        logger: Logger = Logger(label: "trellis.kernel"),
+        guardClock: any GuardClock = ContinuousGuardClock()
     ) throws(BootError) {
         var systems: [String: any System] = [:]
         var manifests: [String: SystemManifest] = [:]
@@ -83,10 +86,16 @@ public actor Kernel: Service {
             let line = entry.enabledLine.map { ":\($0)" } ?? ""
             switchedOff[id] = "disabled in \(file.fileName)\(line)"
         }
-        self.plan = try BootPlan.make(
-            manifests: list.map(\.manifest),
-            subscriptions: subscriptions.mapValues { $0.map(\.pattern) },
-            switchedOff: switchedOff)
+        let (overrides, guardProblems) = Self.guardOverrides(file: file, manifests: manifests)
+        do {
+            self.plan = try BootPlan.make(
+                manifests: list.map(\.manifest),
+                subscriptions: subscriptions.mapValues { $0.map(\.pattern) },
+                switchedOff: switchedOff)
+        } catch {
+            throw BootError(error.problems + guardProblems)
+        }
+        guard guardProblems.isEmpty else { throw BootError(guardProblems) }
         var schemas: [String: JSONSchema] = [:]
         for (id, manifest) in manifests {
             // BootPlan.make already proved every schema compiles.
@@ -100,12 +109,40 @@ public actor Kernel: Service {
         self.store = store
         self.logger = logger
         self.resolver = ConfigResolver(file: file, environment: EnvironmentLayer(environment: environment))
-        self.events = EventBus(logger: logger)
+        let events = EventBus(logger: logger)
+        self.events = events
+        self.guards = Guards(manifests: Array(manifests.values), overrides: overrides, clock: guardClock) { system, hook, from, to in
+            let name = "kernel.breaker.\(to == .halfOpen ? "half_opened" : to.rawValue == "open" ? "opened" : "closed")"
+            logger.warning(
+                "circuit breaker of \(system).\(hook): \(from.rawValue) → \(to.rawValue)",
+                metadata: ["system": "\(system)", "hook": "\(hook)"])
+            events.emit(Event(name: name, source: "kernel", payload: ["system": .string(system), "hook": .string(hook), "from": .string(from.rawValue)]))
+        }
+        events.attach(guards)
         (shutdownRequests, shutdownContinuation) = AsyncStream.makeStream(of: Void.self)
         var states: [String: SystemState] = [:]
         for id in plan.order { states[id] = plan.disabled[id].map { .disabled(reason: $0) } ?? .planned }
         self.states = states
         for warning in plan.warnings { logger.warning("\(warning)") }
+    }
+
+    /// The guard policies trellis.yaml sets (`systems.<id>.guard`), and the problems with them.
+    private static func guardOverrides(file: FileConfiguration, manifests: [String: SystemManifest]) -> ([String: GuardPolicy], [BootProblem]) {
+        // The schema is a literal of GuardPolicy; it always compiles.
+        let schema = try! JSONSchema(GuardPolicy.schema)
+        var overrides: [String: GuardPolicy] = [:]
+        var problems: [BootProblem] = []
+        for (id, entry) in file.systems.sorted(by: { $0.key < $1.key }) {
+            guard let value = entry.guardConfig else { continue }
+            let errors = schema.validate(value).errors
+            if errors.isEmpty {
+                overrides[id] = (manifests[id]?.guardPolicy ?? GuardPolicy()).overridden(by: value)
+            }
+            problems += errors.map { error in
+                BootProblem(.invalidConfig, id, "\(file.fileName): /systems/\(id)/guard\(error.instanceLocation): \(error.message)")
+            }
+        }
+        return (overrides, problems)
     }
 
     /// The state of every system, in plan order.

@@ -14,6 +14,9 @@ public struct SystemContext: Sendable {
     let manifest: SystemManifest
     let capabilities: CapabilityRegistry
     let bus: EventBus
+    /// Every system's guard: a system that calls into others (the HTTP system calling hooks
+    /// and routes) calls through their guards.
+    public let guards: Guards
 
     /// The value of a capability this system consumes.
     ///

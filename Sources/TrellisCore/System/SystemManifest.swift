@@ -35,6 +35,8 @@ public struct SystemManifest: Sendable {
     /// A critical system's failure aborts the boot instead of degrading the server.
     public var critical: Bool
     public var timeLimits: HookTimeLimits
+    /// How request-path calls into the system are guarded; `systems.<id>.guard` in trellis.yaml overrides it.
+    public var guardPolicy: GuardPolicy
 
     public init(
         id: String,
@@ -51,7 +53,8 @@ public struct SystemManifest: Sendable {
         defaults: JSONValue = [:],
         permissions: [String] = [],
         critical: Bool = false,
-        timeLimits: HookTimeLimits = HookTimeLimits()
+        timeLimits: HookTimeLimits = HookTimeLimits(),
+        guardPolicy: GuardPolicy = GuardPolicy()
     ) {
         self.id = id
         self.version = version
@@ -68,6 +71,7 @@ public struct SystemManifest: Sendable {
         self.permissions = permissions
         self.critical = critical
         self.timeLimits = timeLimits
+        self.guardPolicy = guardPolicy
     }
 }
 

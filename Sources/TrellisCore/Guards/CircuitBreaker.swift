@@ -1,0 +1,115 @@
+internal import Synchronization
+
+/// A circuit breaker for one hook of one system.
+///
+/// ```
+///            N consecutive failures, or failure rate ≥ threshold
+///            over the window once minimumCalls were made
+///   closed ───────────────────────────────────────────────▶ open
+///     ▲                                                      │ openDuration passed
+///     │ halfOpenProbes successes                             ▼ (on the next call)
+///     └──────────────────────────────────────────────── half-open
+///                     any probe fails: back to open ◀──────┘
+/// ```
+///
+/// Callers ask ``acquire()`` before a call and report its outcome with ``record(success:)``;
+/// a call that was not permitted must not be recorded. Transitions are reported to
+/// `onTransition` outside the lock.
+public final class CircuitBreaker: Sendable {
+    public enum State: String, Sendable, Hashable, Codable {
+        case closed
+        case open
+        case halfOpen = "half_open"
+    }
+
+    private struct Machine {
+        var state: State = .closed
+        /// The last `windowSize` outcomes, `true` for a failure, as a ring.
+        var window: [Bool] = []
+        var next = 0
+        var failuresInWindow = 0
+        var consecutiveFailures = 0
+        var openedAt: Duration = .zero
+        var probesInFlight = 0
+        var probeSuccesses = 0
+
+        mutating func reset(to state: State, at now: Duration) {
+            self = Machine()
+            self.state = state
+            openedAt = now
+        }
+    }
+
+    public let policy: BreakerPolicy
+    private let clock: any GuardClock
+    private let machine = Mutex(Machine())
+    private let onTransition: @Sendable (State, State) -> Void
+
+    public init(policy: BreakerPolicy, clock: any GuardClock = ContinuousGuardClock(), onTransition: @escaping @Sendable (State, State) -> Void = { _, _ in }) {
+        self.policy = policy
+        self.clock = clock
+        self.onTransition = onTransition
+    }
+
+    public var state: State { machine.withLock { $0.state } }
+
+    /// Whether a call may go ahead now. An open breaker whose wait has passed turns half-open
+    /// and lets up to `halfOpenProbes` calls through.
+    public func acquire() -> Bool {
+        let now = clock.now()
+        let (allowed, transition) = machine.withLock { machine -> (Bool, (State, State)?) in
+            var transition: (State, State)?
+            if machine.state == .open {
+                guard now - machine.openedAt >= policy.openDuration else { return (false, nil) }
+                machine.reset(to: .halfOpen, at: now)
+                transition = (.open, .halfOpen)
+            }
+            if machine.state == .halfOpen {
+                guard machine.probesInFlight + machine.probeSuccesses < policy.halfOpenProbes else { return (false, transition) }
+                machine.probesInFlight += 1
+            }
+            return (true, transition)
+        }
+        if let transition { onTransition(transition.0, transition.1) }
+        return allowed
+    }
+
+    /// Reports the outcome of a call ``acquire()`` permitted.
+    public func record(success: Bool) {
+        let now = clock.now()
+        let transition = machine.withLock { machine -> (State, State)? in
+            switch machine.state {
+            case .closed:
+                if machine.window.count < policy.windowSize {
+                    machine.window.append(!success)
+                } else {
+                    if machine.window[machine.next] { machine.failuresInWindow -= 1 }
+                    machine.window[machine.next] = !success
+                    machine.next = (machine.next + 1) % policy.windowSize
+                }
+                if !success { machine.failuresInWindow += 1 }
+                machine.consecutiveFailures = success ? 0 : machine.consecutiveFailures + 1
+                let rate = Double(machine.failuresInWindow) / Double(max(machine.window.count, 1))
+                let tooMany = machine.consecutiveFailures >= policy.consecutiveFailures
+                let tooOften = machine.window.count >= policy.minimumCalls && rate >= policy.failureRateThreshold
+                guard !success, tooMany || tooOften else { return nil }
+                machine.reset(to: .open, at: now)
+                return (.closed, .open)
+            case .halfOpen:
+                machine.probesInFlight = max(0, machine.probesInFlight - 1)
+                if !success {
+                    machine.reset(to: .open, at: now)
+                    return (.halfOpen, .open)
+                }
+                machine.probeSuccesses += 1
+                guard machine.probeSuccesses >= policy.halfOpenProbes else { return nil }
+                machine.reset(to: .closed, at: now)
+                return (.halfOpen, .closed)
+            case .open:
+                // A late outcome of a call made before the breaker opened.
+                return nil
+            }
+        }
+        if let transition { onTransition(transition.0, transition.1) }
+    }
+}

@@ -1,0 +1,100 @@
+internal import Foundation
+
+/// Fires deadlines for guarded calls from one background thread, so a guarded call costs
+/// a heap insertion instead of a timer task of its own.
+final class DeadlineScheduler: @unchecked Sendable {
+    // @unchecked: `heap`, `cancelled` and `nextID` are only touched while holding `condition`.
+    static let shared = DeadlineScheduler()
+
+    private struct Entry {
+        let deadline: ContinuousClock.Instant
+        let id: UInt64
+        let action: @Sendable () -> Void
+    }
+
+    private let condition = NSCondition()
+    private var heap: [Entry] = []
+    private var cancelled: Set<UInt64> = []
+    private var nextID: UInt64 = 0
+
+    private init() {
+        let thread = Thread { [unowned(unsafe) self] in self.run() }
+        thread.name = "trellis.deadlines"
+        thread.start()
+    }
+
+    /// Runs `action` at `deadline` unless cancelled first; returns a token for ``cancel(_:)``.
+    func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        nextID += 1
+        heap.append(Entry(deadline: deadline, id: nextID, action: action))
+        siftUp(heap.count - 1)
+        if heap[0].id == nextID { condition.signal() }
+        return nextID
+    }
+
+    func cancel(_ id: UInt64) {
+        condition.lock()
+        cancelled.insert(id)
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while true {
+                if let first = heap.first, cancelled.remove(first.id) != nil {
+                    pop()
+                    continue
+                }
+                guard let first = heap.first else {
+                    condition.wait()
+                    continue
+                }
+                let remaining = first.deadline - ContinuousClock.now
+                if remaining <= .zero { break }
+                let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+                _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+            }
+            let due = pop()
+            condition.unlock()
+            due.action()
+        }
+    }
+
+    @discardableResult
+    private func pop() -> Entry {
+        let first = heap[0]
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            siftDown(0)
+        }
+        return first
+    }
+
+    private func siftUp(_ index: Int) {
+        var child = index
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].deadline < heap[parent].deadline else { return }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private func siftDown(_ index: Int) {
+        var parent = index
+        while true {
+            let left = parent * 2 + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
+            if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
+            guard smallest != parent else { return }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}
