@@ -21,6 +21,12 @@ public enum ConfigCheck {
         } else {
             config = .empty
         }
+        return await problems(config, environment: environment)
+    }
+
+    /// Every problem in a loaded config, ordered by line: what `check` prints, `serve` refuses
+    /// to start with, and a reload refuses to apply.
+    static func problems(_ config: TrellisConfig, environment: [String: String]) async -> [String] {
         let kernel: Kernel
         do {
             kernel = try makeKernel(config, environment: environment)
@@ -29,10 +35,47 @@ public enum ConfigCheck {
         } catch {
             return ["\(config.file.fileName): \(error)"]
         }
+        let issues: [ConfigIssue]
         do {
-            return try await kernel.configurationIssues().map { render($0, config: config) }
+            issues = try await kernel.configurationIssues()
         } catch {
             return ["\(config.file.fileName): \(error)"]
+        }
+        var located = issues.map { issue -> (line: Int?, text: String) in
+            guard case .file(_, let line) = issue.source else { return (nil, issue.description) }
+            return (line, render(issue, config: config))
+        }
+        if kernel.plan.disabled[EndpointsSystem.id] == nil {
+            located += endpointProblems(config, alreadyReported: issues.filter { $0.systemID == EndpointsSystem.id })
+        }
+        // Stable, so problems on one line keep the order they were found in; unlocated ones go last.
+        return located.enumerated().sorted { left, right in
+            switch (left.element.line, right.element.line) {
+            case (let a?, let b?) where a != b: a < b
+            case (_?, nil): true
+            case (nil, _?): false
+            default: left.offset < right.offset
+            }
+        }.map(\.element.text)
+    }
+
+    /// What the endpoints system's own check finds beyond its schema (path syntax, `mode: flow`,
+    /// templates, document schemas, colliding routes), located in the file's `endpoints:` list.
+    private static func endpointProblems(_ config: TrellisConfig, alreadyReported: [ConfigIssue]) -> [(line: Int?, text: String)] {
+        let entry = config.file.systems[EndpointsSystem.id]
+        let manifest = EndpointsSystem().manifest
+        let endpoints = manifest.defaults.merged(with: entry?.config ?? .object([:]))
+        let reported = Set(alreadyReported.map { "\($0.pointer) \($0.message)" })
+        return EndpointsSystem.check(config: endpoints).compactMap { error in
+            guard !reported.contains("\(error.instanceLocation) \(error.message)") else { return nil }
+            var line: Int?
+            var probe: JSONPointer? = error.instanceLocation
+            while line == nil, let current = probe {
+                line = entry?.lines[current]
+                probe = current.parent
+            }
+            let location = config.file.fileName + (line.map { ":\($0)" } ?? "")
+            return (line, "\(location): \(error.instanceLocation): \(error.message)")
         }
     }
 
