@@ -89,12 +89,14 @@ public struct TrellisConfig: Sendable {
         let topLevel = try! JSONSchema(schema)
         let errors = topLevel.validate(value).errors
         guard errors.isEmpty else {
+            let located = errors.map { error in
+                ConfigFileError(
+                    file: fileName, line: document.line(of: error.instanceLocation), pointer: error.instanceLocation,
+                    message: Self.explain(error))
+            }
+            // In the order of the file, as a compiler lists errors; the sort is stable for one line.
             throw ConfigFileErrors(
-                errors.map { error in
-                    ConfigFileError(
-                        file: fileName, line: document.line(of: error.instanceLocation), pointer: error.instanceLocation,
-                        message: Self.explain(error))
-                })
+                located.enumerated().sorted { ($0.element.line ?? .max, $0.offset) < ($1.element.line ?? .max, $1.offset) }.map(\.element))
         }
         var file = FileConfiguration(fileName: fileName)
         func entry(_ system: String, config: JSONValue?, at pointer: JSONPointer, enabled: Bool? = nil, enabledLine: Int? = nil)
