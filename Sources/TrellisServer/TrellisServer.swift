@@ -19,6 +19,8 @@ public final class TrellisServer: Sendable {
     let http: HTTPSystem
     let database: SQLiteDatabase
     let logger: Logger
+    /// The process environment with the command line's overrides: what the kernel resolves with.
+    let environment: [String: String]
 
     /// Prepares a server: nothing listens until ``run()``.
     ///
@@ -49,6 +51,7 @@ public final class TrellisServer: Sendable {
         let systems: [any System] = [http, DatabaseSystem(database: database), EndpointsSystem(), info]
         var environment = environment
         environment.merge(options.environmentOverrides) { _, override in override }
+        self.environment = environment
         do {
             kernel = try Kernel(
                 systems: systems, file: config.file, environment: environment, store: SQLiteConfigStore(database: database), logger: logger)
@@ -59,7 +62,17 @@ public final class TrellisServer: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT; SIGHUP (and file changes with `--watch`) reload trellis.yaml.
+    ///
+    /// - Throws: ``ServerSetupError`` listing every problem `trellis check` would print, before
+    ///   anything starts; the kernel's boot error when a critical system cannot start.
     public func run(onReady: @escaping @Sendable (String) -> Void = { print($0) }) async throws {
+        // The kernel validates schemas only; systems check the rest (endpoint paths, modes,
+        // templates) when they start, and a non-critical one would then just be left out.
+        // Refuse the whole file instead, with the lines `trellis check` gives.
+        let problems = await ConfigCheck.problems(config, environment: environment)
+        guard problems.isEmpty else {
+            throw ServerSetupError(message: "the configuration has problems:\n\(problems.joined(separator: "\n"))")
+        }
         let reloader = ConfigReloader(server: self)
         let announcer = ReadyAnnouncer(server: self, onReady: onReady)
         try await Kernel.serve(kernel, alongside: [reloader, announcer], shutdownDeadline: options.shutdownDeadline, logger: logger)
@@ -69,23 +82,40 @@ public final class TrellisServer: Sendable {
     public var listeningAddress: (host: String, port: Int)? { http.listeningAddress }
 
     /// Re-reads trellis.yaml and applies what changed; an invalid file changes nothing.
+    ///
+    /// Every problem is logged (with its line) here, because SIGHUP and `--watch` have no one
+    /// else to tell.
     public func reload() async throws {
         guard let path = options.resolvedConfigPath else { return }
         let next: TrellisConfig
         do {
             next = try TrellisConfig.load(path: path)
         } catch {
-            for problem in error.errors { logger.error("reload: \(problem)") }
+            rejected(path, error.errors.map(\.description))
             throw error
+        }
+        // The same checks as at boot: the kernel's reload validates schemas only.
+        let problems = await ConfigCheck.problems(next, environment: environment)
+        guard problems.isEmpty else {
+            rejected(path, problems)
+            throw ReloadRejected(message: "\(path) was not applied:\n\(problems.joined(separator: "\n"))")
         }
         do {
             let versions = try await kernel.reload(next.file)
             let changed = versions.map { "\($0.systemID) (version \($0.number))" }
             logger.info("reloaded \(path): \(changed.isEmpty ? "nothing changed" : "reconfigured " + changed.joined(separator: ", "))")
         } catch let error as ConfigReloadError {
-            for issue in error.issues { logger.error("reload: \(issue)") }
+            rejected(path, error.issues.map { ConfigCheck.render($0, config: next) } + error.notes)
+            throw error
+        } catch {
+            rejected(path, ["\(error)"])
             throw error
         }
+    }
+
+    private func rejected(_ path: String, _ problems: [String]) {
+        for problem in problems { logger.error("reload: \(problem)") }
+        logger.error("reload: \(path) was not applied; the configuration in force is unchanged")
     }
 
     /// The lines `trellis serve` prints once it listens.
@@ -129,6 +159,12 @@ public final class TrellisServer: Sendable {
 
 /// The server cannot be set up; the message says what to fix.
 public struct ServerSetupError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// A re-read trellis.yaml was not applied; the message lists every problem with its line.
+public struct ReloadRejected: Error, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { message }
 }
