@@ -21,6 +21,7 @@ public final class TrellisServer: Sendable {
     let logger: Logger
     /// The process environment with the command line's overrides: what the kernel resolves with.
     let environment: [String: String]
+    let manifests: [SystemManifest]
 
     /// Prepares a server: nothing listens until ``run()``.
     ///
@@ -52,6 +53,7 @@ public final class TrellisServer: Sendable {
         var environment = environment
         environment.merge(options.environmentOverrides) { _, override in override }
         self.environment = environment
+        manifests = systems.map(\.manifest)
         do {
             kernel = try Kernel(
                 systems: systems, file: config.file, environment: environment, store: SQLiteConfigStore(database: database), logger: logger)
@@ -73,9 +75,32 @@ public final class TrellisServer: Sendable {
         guard problems.isEmpty else {
             throw ServerSetupError(message: "the configuration has problems:\n\(problems.joined(separator: "\n"))")
         }
+        try await recordFileChangesMadeWhileStopped()
         let reloader = ConfigReloader(server: self)
         let announcer = ReadyAnnouncer(server: self, onReady: onReady)
         try await Kernel.serve(kernel, alongside: [reloader, announcer], shutdownDeadline: options.shutdownDeadline, logger: logger)
+    }
+
+    /// The actor `Kernel.reload` records file changes with.
+    static let fileActor = "file"
+
+    /// A runtime version recorded by a reload (actor `file`) is a copy of the file as it was
+    /// then. Runtime versions win over the file, so if the file changed while the server was
+    /// stopped, that old copy would hide the edit: record the file as it is now instead.
+    /// Versions from other actors (the admin API, the assistant) still win, as designed.
+    private func recordFileChangesMadeWhileStopped() async throws {
+        let store = SQLiteConfigStore(database: database)
+        for manifest in manifests where kernel.plan.disabled[manifest.id] == nil {
+            guard let latest = try await store.latest(of: manifest.id), latest.actor == Self.fileActor else { continue }
+            let file = config.file.systems[manifest.id]?.config.map { manifest.defaults.merged(with: $0) } ?? manifest.defaults
+            guard latest.config != file else { continue }
+            try await store.append(
+                ConfigVersion(
+                    systemID: manifest.id, number: latest.number + 1, config: file, actor: Self.fileActor,
+                    reason: "\(config.file.fileName) changed while the server was stopped"))
+            logger.info(
+                "\(config.file.fileName) changed while the server was stopped: \(manifest.id) takes it as config version \(latest.number + 1)")
+        }
     }
 
     /// Where the server listens, once it does.
