@@ -22,6 +22,8 @@ public final class TrellisServer: Sendable {
     /// The process environment with the command line's overrides: what the kernel resolves with.
     let environment: [String: String]
     let manifests: [SystemManifest]
+    /// When the config file read at setup was last modified; `--watch` reloads when it changes.
+    let configModificationDate: Date?
 
     /// Prepares a server: nothing listens until ``run()``.
     ///
@@ -31,12 +33,15 @@ public final class TrellisServer: Sendable {
         self.options = options
         self.logger = logger
         if let path = options.resolvedConfigPath {
+            // Read before the file, so an edit made while it is read still counts as a change.
+            configModificationDate = ConfigReloader.modificationDate(path)
             do {
                 config = try TrellisConfig.load(path: path)
             } catch {
                 throw ServerSetupError(message: "the configuration has problems:\n\(error)")
             }
         } else {
+            configModificationDate = nil
             config = .empty
         }
         dataDirectory = URL(fileURLWithPath: options.dataDirectory).standardizedFileURL
@@ -76,7 +81,7 @@ public final class TrellisServer: Sendable {
             throw ServerSetupError(message: "the configuration has problems:\n\(problems.joined(separator: "\n"))")
         }
         try await recordFileChangesMadeWhileStopped()
-        let reloader = ConfigReloader(server: self)
+        let reloader = await ConfigReloader.make(server: self)
         let announcer = ReadyAnnouncer(server: self, onReady: onReady)
         try await Kernel.serve(kernel, alongside: [reloader, announcer], shutdownDeadline: options.shutdownDeadline, logger: logger)
     }
