@@ -177,7 +177,14 @@ public final class TrellisServer: Sendable {
         do {
             try manager.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
-            throw ServerSetupError(message: "cannot create the data directory \(url.path): \(error.localizedDescription); choose another with --data-dir")
+            // Foundation's message ("error 512") does not say what is in the way; the nearest existing ancestor does.
+            var blocker = url
+            var isDirectory: ObjCBool = false
+            while !manager.fileExists(atPath: blocker.path, isDirectory: &isDirectory), blocker.path != "/" {
+                blocker = blocker.deletingLastPathComponent()
+            }
+            let reason = isDirectory.boolValue ? "\(blocker.path) is not writable" : "\(blocker.path) is a file, not a directory"
+            throw ServerSetupError(message: "cannot create the data directory \(url.path): \(reason); choose another with --data-dir")
         }
         let probe = url.appendingPathComponent(".trellis-write-check")
         guard manager.createFile(atPath: probe.path, contents: Data()) else {
