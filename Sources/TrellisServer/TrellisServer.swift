@@ -73,6 +73,8 @@ public final class TrellisServer: Sendable {
     /// - Throws: ``ServerSetupError`` listing every problem `trellis check` would print, before
     ///   anything starts; the kernel's boot error when a critical system cannot start.
     public func run(onReady: @escaping @Sendable (String) -> Void = { print($0) }) async throws {
+        // The kernel's config store lives in the database too, so it closes only once the kernel is done.
+        defer { try? database.close() }
         // The kernel validates schemas only; systems check the rest (endpoint paths, modes,
         // templates) when they start, and a non-critical one would then just be left out.
         // Refuse the whole file instead, with the lines `trellis check` gives.
