@@ -152,7 +152,8 @@ public final class TrellisServer: Sendable {
 
     /// The lines `trellis serve` prints once it listens.
     func banner() async -> String {
-        let address = listeningAddress.map { "http://\($0.host):\($0.port)" } ?? "(not listening)"
+        let address =
+            listeningAddress.map { "listening on http://\($0.host):\($0.port)" } ?? "not listening: the http system is not running"
         let states = await kernel.systemStates
         let enabled = states.filter { if case .running = $0.state { true } else { false } }.map(\.id)
         let off = states.compactMap { entry -> String? in
@@ -162,7 +163,7 @@ public final class TrellisServer: Sendable {
             }
         }
         var lines = [
-            "Trellis \"\(config.name)\" (\(config.environment)) listening on \(address)",
+            "Trellis \"\(config.name)\" (\(config.environment)) \(address)",
             "  data dir:  \(dataDirectory.path)",
             "  database:  \(databasePath)",
             "  config:    \(options.resolvedConfigPath ?? "none (defaults)")",
