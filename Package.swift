@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // JSON values, pointers, patches and the JSON Schema validator. Depends on nothing of ours.
@@ -104,12 +106,34 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        // The `admin` system: /metrics (Prometheus) and the admin API behind a bearer token.
+        .target(
+            name: "TrellisAdmin",
+            dependencies: [
+                "TrellisCore", "TrellisJSON", "TrellisHTTPCapability",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The `chaos` system: rehearses failures so the guards can be seen working.
+        .target(
+            name: "TrellisChaos",
+            dependencies: [
+                "TrellisCore", "TrellisJSON", "TrellisHTTPCapability",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // The composition root: reads trellis.yaml, picks systems, runs the kernel.
         .target(
             name: "TrellisServer",
             dependencies: [
                 "TrellisCore", "TrellisJSON", "TrellisHTTP", "TrellisDatabase", "TrellisEndpoints",
-                "TrellisHTTPCapability", "TrellisStorageCapability",
+                "TrellisAdmin", "TrellisChaos", "TrellisHTTPCapability", "TrellisStorageCapability",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -150,7 +174,8 @@ let package = Package(
         .testTarget(
             name: "TrellisServerTests",
             dependencies: [
-                "TrellisServer", "TrellisHTTP", "TrellisEndpoints", "TrellisDatabase", "TrellisTesting",
+                "TrellisServer", "TrellisHTTP", "TrellisEndpoints", "TrellisDatabase", "TrellisAdmin", "TrellisChaos",
+                "TrellisTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
