@@ -127,25 +127,71 @@ public final class EventBus: Sendable {
             subscriber.statistics.withLock { $0.delivered += 1 }
             return nil
         } catch {
-            subscriber.statistics.withLock { $0.failed += 1 }
-            logger.error(
-                "event handler of \(subscriber.subscription.systemID) failed on \(event.name): \(error)",
-                metadata: ["event": "\(event.name)", "system": "\(subscriber.subscription.systemID)"])
+            failed(event, subscriber, error)
             return error
         }
     }
 
-    /// Drains every subscriber's queue until `finish()`; each subscriber runs in its own child task.
+    /// Drains every subscriber's queue until `finish()`. Each subscriber runs in its own child
+    /// task on its system's threads, and calls its handler in that task (no hop per event)
+    /// through the system's guard. When a handler outlives its time limit, a new task takes
+    /// over the queue and the stuck one leaves once its handler returns, so a hung handler
+    /// delays only the event it hangs on.
     func run() async {
         await withDiscardingTaskGroup { group in
             for await subscriber in newSubscribers {
-                group.addTask {
-                    for await event in subscriber.stream {
-                        _ = await self.deliver(event, to: subscriber)
-                    }
+                let generation = subscriber.generation.withLock { $0 }
+                let executor = guards.withLock { $0?[subscriber.subscription.systemID]?.executor }
+                group.addTask(executorPreference: executor) {
+                    await self.drain(subscriber, generation: generation)
                 }
             }
         }
+    }
+
+    private func drain(_ subscriber: Subscriber, generation: Int) async {
+        var events = subscriber.stream.makeAsyncIterator()
+        while subscriber.generation.withLock({ $0 }) == generation, let event = await events.next() {
+            let handler = subscriber.subscription.handler
+            do {
+                if let systemGuard = guards.withLock({ $0?[subscriber.subscription.systemID] }) {
+                    try await systemGuard.callInline("event \(subscriber.subscription.pattern)", onTimeout: {
+                        self.replaceDrain(of: subscriber, after: generation)
+                    }) {
+                        try await handler(event)
+                    }
+                } else {
+                    try await handler(event)
+                }
+                // A handler that outlived its limit was already counted as failed.
+                if subscriber.generation.withLock({ $0 }) == generation { subscriber.statistics.withLock { $0.delivered += 1 } }
+            } catch {
+                if subscriber.generation.withLock({ $0 }) == generation { failed(event, subscriber, error) }
+            }
+        }
+    }
+
+    /// Hands a subscriber's queue to a new drain task, unless that already happened.
+    private func replaceDrain(of subscriber: Subscriber, after generation: Int) {
+        let replaced = subscriber.generation.withLock { current -> Bool in
+            guard current == generation else { return false }
+            current += 1
+            return true
+        }
+        if replaced {
+            subscriber.statistics.withLock { $0.failed += 1 }
+            logger.error(
+                "event handler of \(subscriber.subscription.systemID) for \(subscriber.subscription.pattern) is past its time limit; its queue moves on without it",
+                metadata: ["system": "\(subscriber.subscription.systemID)"])
+            newSubscribersContinuation.yield(subscriber)
+        }
+    }
+
+    private func failed(_ event: Event, _ subscriber: Subscriber, _ error: any Error) {
+        subscriber.statistics.withLock { $0.failed += 1 }
+        logger.error(
+            "event handler of \(subscriber.subscription.systemID) failed on \(event.name): \(error)",
+            metadata: ["event": "\(event.name)", "system": "\(subscriber.subscription.systemID)"])
     }
 
     /// Closes every queue after what is queued has been delivered, and ends `run()`.

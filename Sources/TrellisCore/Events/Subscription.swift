@@ -25,6 +25,9 @@ final class Subscriber: Sendable {
     let stream: AsyncStream<Event>
     let continuation: AsyncStream<Event>.Continuation
     let statistics: Mutex<SubscriberStatistics>
+    /// Which drain task owns the queue; a handler past its deadline makes the bus start a new
+    /// one (the next generation) and the stuck task leaves when its handler returns.
+    let generation = Mutex(0)
 
     init(_ subscription: Subscription) {
         self.subscription = subscription

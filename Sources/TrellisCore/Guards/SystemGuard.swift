@@ -12,7 +12,8 @@ public final class SystemGuard: Sendable {
     public let policy: GuardPolicy
     public let critical: Bool
     private let clock: any GuardClock
-    private let executor: IsolationExecutor
+    /// The system's own threads: guarded calls run here, and so do its event subscribers' queues.
+    let executor: IsolationExecutor
     private let inFlight = InFlightCounter()
     private let hooks = Mutex<[String: (breaker: CircuitBreaker, recorder: HookRecorder)]>([:])
     private let onTransition: @Sendable (String, String, CircuitBreaker.State, CircuitBreaker.State) -> Void
@@ -31,34 +32,38 @@ public final class SystemGuard: Sendable {
 
     /// Calls `operation` under the guard.
     ///
-    /// - Parameter timeout: overrides the policy's limit (lifecycle hooks use the manifest's).
+    /// - Parameters:
+    ///   - timeout: overrides the policy's limit (lifecycle hooks use the manifest's).
+    ///   - exemptFromBulkhead: the call neither takes a slot nor is refused for want of one. The
+    ///     kernel's control calls (`reconfigure`, `stop`) are exempt: a system whose slots are all
+    ///     held by hung or blocked calls must still take the config that cures it, and stop.
     /// - Throws: ``GuardError`` when the call is refused or times out; otherwise what `operation` throws.
     public func call<T: Sendable>(
-        _ hook: String, timeout: Duration? = nil, awaitWhenCancelled: Bool = false,
+        _ hook: String, timeout: Duration? = nil, awaitWhenCancelled: Bool = false, exemptFromBulkhead: Bool = false,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let (breaker, recorder) = entry(for: hook)
         let limit = policy.maxConcurrent
-        guard inFlight.enter(limit: limit) else {
+        guard exemptFromBulkhead || inFlight.enter(limit: limit) else {
             recorder.rejected()
             throw GuardError.concurrencyLimit(system: systemID, hook: hook, limit: limit)
         }
         guard breaker.acquire() else {
-            inFlight.leave()
+            if !exemptFromBulkhead { inFlight.leave() }
             recorder.rejected()
             throw GuardError.breakerOpen(system: systemID, hook: hook)
         }
         let started = ContinuousClock.now
         let inFlight = self.inFlight
+        // The slot is freed when the call really ends, not when the caller stops waiting,
+        // so a straggler still counts against the limit.
+        var release: (@Sendable () -> Void)?
+        if !exemptFromBulkhead { release = { @Sendable in inFlight.leave() } }
         do {
             let value = try await runGuarded(
                 limit: timeout ?? policy.timeout, executor: executor,
                 timeoutError: GuardError.timedOut(system: systemID, hook: hook, limit: timeout ?? policy.timeout),
-                awaitWhenCancelled: awaitWhenCancelled,
-                // The slot is freed when the call really ends, not when the caller stops waiting,
-                // so a straggler still counts against the limit.
-                whenFinished: { inFlight.leave() },
-                operation)
+                awaitWhenCancelled: awaitWhenCancelled, whenFinished: release, operation)
             breaker.record(success: true)
             recorder.record(.success, latency: ContinuousClock.now - started)
             return value
@@ -74,6 +79,53 @@ public final class SystemGuard: Sendable {
         } catch {
             breaker.record(success: false)
             recorder.record(.error, latency: ContinuousClock.now - started)
+            throw error
+        }
+    }
+
+    /// Calls `operation` in the caller's own task, for callers already running on this system's
+    /// threads (an event subscriber's queue runs there), saving the hop to a new task.
+    ///
+    /// The time limit still holds for the caller's purposes: at the deadline the call is
+    /// counted as a timeout and `onTimeout` runs, so the caller can carry on elsewhere (the
+    /// event bus starts a fresh task for the subscriber's queue); this task stays with the
+    /// operation until it returns. Limits, breaker and statistics are those of ``call(_:timeout:awaitWhenCancelled:_:)``.
+    func callInline<T>(
+        _ hook: String, timeout: Duration? = nil, onTimeout: @escaping @Sendable () -> Void, _ operation: () async throws -> T
+    ) async throws -> T {
+        let (breaker, recorder) = entry(for: hook)
+        let limit = timeout ?? policy.timeout
+        guard inFlight.enter(limit: policy.maxConcurrent) else {
+            recorder.rejected()
+            throw GuardError.concurrencyLimit(system: systemID, hook: hook, limit: policy.maxConcurrent)
+        }
+        defer { inFlight.leave() }
+        guard breaker.acquire() else {
+            recorder.rejected()
+            throw GuardError.breakerOpen(system: systemID, hook: hook)
+        }
+        let outcome = SettledOnce()
+        let started = ContinuousClock.now
+        let deadline = DeadlineScheduler.shared.schedule(at: started + limit) {
+            guard outcome.settle() else { return }
+            breaker.record(success: false)
+            recorder.record(.timeout, latency: limit)
+            onTimeout()
+        }
+        do {
+            let value = try await operation()
+            DeadlineScheduler.shared.cancel(deadline)
+            if outcome.settle() {
+                breaker.record(success: true)
+                recorder.record(.success, latency: ContinuousClock.now - started)
+            }
+            return value
+        } catch {
+            DeadlineScheduler.shared.cancel(deadline)
+            if outcome.settle() {
+                breaker.record(success: false)
+                recorder.record(.error, latency: ContinuousClock.now - started)
+            }
             throw error
         }
     }
@@ -125,4 +177,17 @@ private final class InFlightCounter: Sendable {
     }
 
     var count: Int { value.withLock { $0 } }
+}
+
+/// Decides once between a call's completion and its deadline.
+private final class SettledOnce: Sendable {
+    private let settled = Mutex(false)
+
+    /// Returns `true` for the first caller only.
+    func settle() -> Bool {
+        settled.withLock { settled in
+            defer { settled = true }
+            return !settled
+        }
+    }
 }

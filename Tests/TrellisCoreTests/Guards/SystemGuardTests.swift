@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import TrellisCore
+import TrellisJSON
 import TrellisTesting
 
 /// Guards around calls into systems, through a running kernel.
@@ -111,7 +112,7 @@ import TrellisTesting
             await #expect(throws: GuardError.concurrencyLimit(system: "blocker", hook: "block", limit: 2)) {
                 try await blocker.call("block") { _ = usleep(1) }
             }
-            for task in blocked { try await task.value }
+            for task in blocked { _ = try await task.value }
         }
     }
 
@@ -134,6 +135,31 @@ import TrellisTesting
             let statistics = try #require(kernel.guards["hanging"]?.statistics)
             #expect(statistics.map(\.hook) == ["boot", "health", "start"])
             #expect(statistics.first { $0.hook == "health" }?.timeouts == 1)
+        }
+    }
+
+    @Test func aHungEventHandlerDelaysOnlyTheEventItHangsOn() async throws {
+        let received = Mutex<[Int]>([])
+        var listener = system("listener", policy: GuardPolicy(timeout: .milliseconds(100)))
+        listener = TestSystem(
+            SystemManifest(id: "listener", version: "1.0.0", summary: "listener", listens: ["test.tick"], guardPolicy: listener.manifest.guardPolicy))
+        listener.onRegister = { registrar in
+            registrar.on("test.tick") { event in
+                let number = event.payload["n"]?.intValue ?? -1
+                if number == 1 {
+                    // Hangs, ignoring cancellation.
+                    await Task.detached { try? await Task.sleep(for: .seconds(3)) }.value
+                }
+                received.withLock { $0.append(number) }
+            }
+        }
+        let kernel = try makeKernel([listener])
+        try await withRunningKernel(kernel) { kernel in
+            for number in 0..<4 { kernel.events.emit(Event(name: "test.tick", source: "test", payload: ["n": JSONValue(number)])) }
+            #expect(await eventually(timeout: .seconds(2)) { received.withLock { $0 } == [0, 2, 3] })
+            let statistics = try #require(kernel.guards["listener"]?.statistics.first { $0.hook == "event test.tick" })
+            #expect(statistics.timeouts == 1)
+            #expect(kernel.events.statistics.first { $0.systemID == "listener" }?.failed == 1)
         }
     }
 
