@@ -151,15 +151,16 @@ public final class EventBus: Sendable {
 
     private func drain(_ subscriber: Subscriber, generation: Int) async {
         var events = subscriber.stream.makeAsyncIterator()
+        let handler = subscriber.subscription.handler
+        let callSite = guards.withLock { $0?[subscriber.subscription.systemID] }.map { systemGuard in
+            systemGuard.inlineCallSite("event \(subscriber.subscription.pattern)") {
+                self.replaceDrain(of: subscriber, after: generation)
+            }
+        }
         while subscriber.generation.withLock({ $0 }) == generation, let event = await events.next() {
-            let handler = subscriber.subscription.handler
             do {
-                if let systemGuard = guards.withLock({ $0?[subscriber.subscription.systemID] }) {
-                    try await systemGuard.callInline("event \(subscriber.subscription.pattern)", onTimeout: {
-                        self.replaceDrain(of: subscriber, after: generation)
-                    }) {
-                        try await handler(event)
-                    }
+                if let callSite {
+                    try await callSite.call { try await handler(event) }
                 } else {
                     try await handler(event)
                 }

@@ -83,51 +83,23 @@ public final class SystemGuard: Sendable {
         }
     }
 
-    /// Calls `operation` in the caller's own task, for callers already running on this system's
-    /// threads (an event subscriber's queue runs there), saving the hop to a new task.
+    /// A guarded call site for a caller that is already running on this system's threads and
+    /// calls the same hook over and over (an event subscriber's queue): calls run in the
+    /// caller's own task, with no task or deadline entry per call.
     ///
-    /// The time limit still holds for the caller's purposes: at the deadline the call is
-    /// counted as a timeout and `onTimeout` runs, so the caller can carry on elsewhere (the
-    /// event bus starts a fresh task for the subscriber's queue); this task stays with the
-    /// operation until it returns. Limits, breaker and statistics are those of ``call(_:timeout:awaitWhenCancelled:_:)``.
-    func callInline<T>(
-        _ hook: String, timeout: Duration? = nil, onTimeout: @escaping @Sendable () -> Void, _ operation: () async throws -> T
-    ) async throws -> T {
+    /// The time limit still holds for the caller's purposes: one ``InlineWatch`` per call site
+    /// notices a call past its limit, counts it as a timeout and runs `onTimeout`, so the caller
+    /// can carry on elsewhere (the event bus starts a fresh task for the subscriber's queue);
+    /// the stuck task stays with the operation until it returns.
+    func inlineCallSite(_ hook: String, onTimeout: @escaping @Sendable () -> Void) -> InlineCallSite {
         let (breaker, recorder) = entry(for: hook)
-        let limit = timeout ?? policy.timeout
-        guard inFlight.enter(limit: policy.maxConcurrent) else {
-            recorder.rejected()
-            throw GuardError.concurrencyLimit(system: systemID, hook: hook, limit: policy.maxConcurrent)
-        }
-        defer { inFlight.leave() }
-        guard breaker.acquire() else {
-            recorder.rejected()
-            throw GuardError.breakerOpen(system: systemID, hook: hook)
-        }
-        let outcome = SettledOnce()
-        let started = ContinuousClock.now
-        let deadline = DeadlineScheduler.shared.schedule(at: started + limit) {
-            guard outcome.settle() else { return }
-            breaker.record(success: false)
-            recorder.record(.timeout, latency: limit)
-            onTimeout()
-        }
-        do {
-            let value = try await operation()
-            DeadlineScheduler.shared.cancel(deadline)
-            if outcome.settle() {
-                breaker.record(success: true)
-                recorder.record(.success, latency: ContinuousClock.now - started)
-            }
-            return value
-        } catch {
-            DeadlineScheduler.shared.cancel(deadline)
-            if outcome.settle() {
+        return InlineCallSite(
+            systemID: systemID, hook: hook, policy: policy, inFlight: inFlight, breaker: breaker, recorder: recorder,
+            watch: InlineWatch(limit: policy.timeout) {
                 breaker.record(success: false)
-                recorder.record(.error, latency: ContinuousClock.now - started)
-            }
-            throw error
-        }
+                recorder.record(.timeout, latency: self.policy.timeout)
+                onTimeout()
+            })
     }
 
     /// The state of each hook's breaker (hooks never called are not listed).
@@ -160,7 +132,7 @@ public final class SystemGuard: Sendable {
 }
 
 /// Calls in flight for one system, shared with the tasks that finish them.
-private final class InFlightCounter: Sendable {
+final class InFlightCounter: Sendable {
     private let value = Mutex(0)
 
     /// Takes a slot if fewer than `limit` are taken.
@@ -179,15 +151,3 @@ private final class InFlightCounter: Sendable {
     var count: Int { value.withLock { $0 } }
 }
 
-/// Decides once between a call's completion and its deadline.
-private final class SettledOnce: Sendable {
-    private let settled = Mutex(false)
-
-    /// Returns `true` for the first caller only.
-    func settle() -> Bool {
-        settled.withLock { settled in
-            defer { settled = true }
-            return !settled
-        }
-    }
-}
