@@ -4,8 +4,9 @@ internal import Foundation
 /// synchronous `sleep`, a blocking syscall) blocks one of these instead of one of Swift's
 /// cooperative threads, which every other system and the HTTP server share.
 ///
-/// Threads are started on demand up to `maximumThreads` (the system's bulkhead) and then
-/// kept; jobs beyond that wait in a queue.
+/// Threads are started on demand up to `maximumThreads` (the system's bulkhead) and end after
+/// `idleLifetime` without work; jobs beyond the limit wait in a queue. Each thread holds the
+/// executor strongly, so an executor lives until its last thread has ended.
 final class IsolationExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: every mutable property is read and written only while holding `condition`.
     private let condition = NSCondition()
@@ -15,6 +16,7 @@ final class IsolationExecutor: TaskExecutor, @unchecked Sendable {
     private var threads = 0
     let maximumThreads: Int
     let name: String
+    static let idleLifetime: TimeInterval = 5
 
     init(name: String, maximumThreads: Int) {
         self.name = name
@@ -25,11 +27,12 @@ final class IsolationExecutor: TaskExecutor, @unchecked Sendable {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
-        if idle > 0 {
-            condition.signal()
-        } else if threads < maximumThreads {
+        if idle > 0 { condition.signal() }
+        // More jobs waiting than idle threads to take them: start another thread, or a job
+        // could wait behind one that blocks although the limit allows it a thread of its own.
+        if jobs.count - head > idle, threads < maximumThreads {
             threads += 1
-            let thread = Thread { [unowned(unsafe) self] in self.work() }
+            let thread = Thread { self.work() }
             thread.name = "trellis.\(name).\(threads)"
             thread.start()
         }
@@ -48,8 +51,13 @@ final class IsolationExecutor: TaskExecutor, @unchecked Sendable {
             condition.lock()
             while head == jobs.count {
                 idle += 1
-                condition.wait()
+                let signalled = condition.wait(until: Date(timeIntervalSinceNow: Self.idleLifetime))
                 idle -= 1
+                if !signalled, head == jobs.count {
+                    threads -= 1
+                    condition.unlock()
+                    return
+                }
             }
             let job = jobs[head]
             head += 1
