@@ -10,7 +10,8 @@ internal import TrellisHTTPCapability
 internal import TrellisJSON
 
 /// The `http` system: serves every route on Hummingbird 2 and provides the route table
-/// (`http.routes`) other systems mount their routes and hooks on.
+/// (`http.routes`) other systems mount their routes and hooks on, and the request counts
+/// (`http.statistics`) `/metrics` reports.
 ///
 /// Config (`systems.http.config`, usually set through `server:` in trellis.yaml):
 /// - `host` (string, `127.0.0.1`), `port` (0–65535, `8080`; 0 picks a free port)
@@ -37,7 +38,7 @@ public final class HTTPSystem: TrellisCore.System, Sendable {
     public var manifest: SystemManifest {
         SystemManifest(
             id: Self.id, version: "1.0.0", summary: "HTTP server (Hummingbird): routes, request ids, access log, limits, problem+json",
-            provides: [AnyCapabilityKey(httpRoutingKey)],
+            provides: [AnyCapabilityKey(httpRoutingKey), AnyCapabilityKey(httpStatisticsKey)],
             configSchema: [
                 "type": "object",
                 "properties": [
@@ -60,9 +61,11 @@ public final class HTTPSystem: TrellisCore.System, Sendable {
         let port = context.config["port"]?.intValue ?? 8080
         let table = RouteTable(builtIn: [], guards: context.guards)
         try context.provide(httpRoutingKey, table)
+        let statistics = RequestCounter()
+        try context.provide(httpStatisticsKey, statistics)
         let responder = TrellisResponder(
             table: table, bodyLimit: context.config["body_limit"]?.intValue ?? 1_048_576,
-            accessLog: context.config["access_log"]?.boolValue ?? true, guards: context.guards)
+            accessLog: context.config["access_log"]?.boolValue ?? true, guards: context.guards, statistics: statistics)
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
         let address = self.address
         let application = Application(

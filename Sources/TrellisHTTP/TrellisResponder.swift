@@ -16,6 +16,8 @@ struct TrellisResponder: HTTPResponder {
     let accessLog: Bool
     /// The kernel's guards: every system hook runs through its system's guard.
     let guards: Guards
+    /// Answered requests by route and status (`http.statistics`).
+    let statistics: RequestCounter
 
     func respond(to request: Request, context: TrellisRequestContext) async throws -> Response {
         let clock = ContinuousClock()
@@ -35,6 +37,8 @@ struct TrellisResponder: HTTPResponder {
         }
         response.headers[.requestID] = requestID
         if !degraded.isEmpty { response.headers[.trellisDegraded] = degraded.joined(separator: ", ") }
+        // The router stores the pattern it matched in the context's shared endpoint-path box.
+        statistics.record(route: context.endpointPath, method: request.method, status: Int(response.status.code))
         if accessLog {
             let elapsed = clock.now - started
             context.logger.info(

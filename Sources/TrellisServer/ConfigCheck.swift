@@ -1,4 +1,5 @@
 internal import Foundation
+internal import TrellisAdmin
 public import TrellisCore
 internal import TrellisDatabase
 internal import TrellisEndpoints
@@ -89,7 +90,10 @@ public enum ConfigCheck {
 
     /// The built-in systems as `serve` installs them, for their manifests only: nothing is started.
     static func builtInSystems(_ config: TrellisConfig) -> [any System] {
-        [HTTPSystem(), ManifestOnly(manifest: DatabaseSystem.plannedManifest), EndpointsSystem(), ServerInfoSystem(name: config.name)]
+        [
+            HTTPSystem(), ManifestOnly(manifest: DatabaseSystem.plannedManifest), EndpointsSystem(), AdminSystem(dataDirectory: nil),
+            ServerInfoSystem(name: config.name),
+        ]
     }
 
     static func makeKernel(_ config: TrellisConfig, environment: [String: String]) throws -> Kernel {

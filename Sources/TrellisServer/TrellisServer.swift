@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 internal import ServiceLifecycle
+internal import TrellisAdmin
 public import TrellisCore
 internal import TrellisDatabase
 internal import TrellisEndpoints
@@ -17,6 +18,7 @@ public final class TrellisServer: Sendable {
     public let dataDirectory: URL
     public let databasePath: String
     let http: HTTPSystem
+    let admin: AdminSystem
     let database: SQLiteDatabase
     let logger: Logger
     /// The process environment with the command line's overrides: what the kernel resolves with.
@@ -53,8 +55,10 @@ public final class TrellisServer: Sendable {
         }
         databasePath = database.path
         http = HTTPSystem()
+        // The first server in the process bootstraps swift-metrics with the Prometheus factory; later ones share it.
+        admin = AdminSystem(dataDirectory: dataDirectory, processMetrics: ProcessMetrics.registry)
         let info = ServerInfoSystem(name: config.name)
-        let systems: [any System] = [http, DatabaseSystem(database: database), EndpointsSystem(), info]
+        let systems: [any System] = [http, DatabaseSystem(database: database), EndpointsSystem(), admin, info]
         var environment = environment
         environment.merge(options.environmentOverrides) { _, override in override }
         self.environment = environment
@@ -66,6 +70,7 @@ public final class TrellisServer: Sendable {
             throw ServerSetupError(message: "\(error)")
         }
         info.attach(kernel)
+        admin.attach(kernel)
     }
 
     /// Serves until SIGTERM or SIGINT; SIGHUP (and file changes with `--watch`) reload trellis.yaml.
@@ -170,6 +175,7 @@ public final class TrellisServer: Sendable {
             "  systems:   \(enabled.joined(separator: ", "))",
         ]
         if !off.isEmpty { lines.append("  not running: \(off.joined(separator: "; "))") }
+        if let notice = admin.tokenNotice { lines.append("  admin:     \(notice)") }
         let routes = (try? kernel.capability(httpRoutingKey).routeList) ?? []
         lines.append("  routes:    \(routes.joined(separator: ", "))")
         return lines.joined(separator: "\n")
