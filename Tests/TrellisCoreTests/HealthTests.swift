@@ -83,6 +83,37 @@ struct HealthTests {
                 == HealthReport(.down, message: "health check failed: slow.health did not finish within 0.1 seconds"))
     }
 
+    @Test("a running system with an open or half-open breaker is degraded, naming it, and up again once probes close it")
+    func breakers() async throws {
+        let clock = ManualGuardClock()
+        let kernel = try Kernel(
+            systems: [reporting("search", HealthReport(.up, message: "index loaded"))], environment: [:], guardClock: clock)
+        try await withRunningKernel(kernel) { kernel in
+            let search = try #require(kernel.guards["search"])
+            for _ in 0..<BreakerPolicy().consecutiveFailures {
+                _ = try? await search.call("beforeRequest") { () throws -> Int in throw Boom("index unreachable") }
+            }
+            let open = await kernel.health()
+            #expect(open.status == .degraded)
+            #expect(
+                open.systems.first?.report
+                    == HealthReport(
+                        .degraded, message: "index loaded; circuit breakers: beforeRequest open",
+                        details: ["breakers": ["beforeRequest": "open"]]))
+
+            // After the open interval the next call is a probe; the breaker closes after enough succeed.
+            clock.advance(by: BreakerPolicy().openDuration)
+            _ = try await search.call("beforeRequest") { 1 }
+            let probing = await kernel.health()
+            #expect(probing.status == .degraded)
+            #expect(probing.systems.first?.report?.message == "index loaded; circuit breakers: beforeRequest half_open")
+            for _ in 1..<BreakerPolicy().halfOpenProbes { _ = try await search.call("beforeRequest") { 1 } }
+            let recovered = await kernel.health()
+            #expect(recovered.status == .up)
+            #expect(recovered.systems.first?.report == HealthReport(.up, message: "index loaded"))
+        }
+    }
+
     @Test("statuses order by severity")
     func severity() {
         #expect(HealthReport.Status.up < .degraded)

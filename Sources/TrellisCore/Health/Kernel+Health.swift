@@ -1,3 +1,5 @@
+internal import TrellisJSON
+
 extension Kernel {
     /// Asks every running system for its health (each within its time limit) and aggregates.
     public func health() async -> KernelHealth {
@@ -16,6 +18,7 @@ extension Kernel {
                 } catch {
                     report = HealthReport(.down, message: "health check failed: \(error)")
                 }
+                report = report.map { withBreakers(of: id, $0) }
             case .failed(let reason):
                 report = HealthReport(.down, message: reason)
             default:
@@ -28,5 +31,23 @@ extension Kernel {
             systemsHealth.append(KernelHealth.SystemHealth(id: id, state: state.name, critical: manifest.critical, report: report))
         }
         return KernelHealth(status: status, systems: systemsHealth)
+    }
+
+    /// A system whose guard has refused or failed calls often enough to open a breaker is at
+    /// best degraded, whatever it says about itself: its own report cannot see its guard.
+    /// An open breaker shows until a call after `open_ms` probes it (half-open).
+    private func withBreakers(of id: String, _ report: HealthReport) -> HealthReport {
+        let tripped = (guards[id]?.breakerStates ?? [:]).filter { $0.value != .closed }.sorted { $0.key < $1.key }
+        guard !tripped.isEmpty else { return report }
+        var report = report
+        report.status = max(report.status, .degraded)
+        let breakers = "circuit breakers: " + tripped.map { "\($0.key) \($0.value.rawValue)" }.joined(separator: ", ")
+        report.message = report.message.map { "\($0); \(breakers)" } ?? breakers
+        var details = report.details.objectValue ?? [:]
+        var states: JSONObject = [:]
+        for (hook, state) in tripped { states[hook] = .string(state.rawValue) }
+        details["breakers"] = .object(states)
+        report.details = .object(details)
+        return report
     }
 }
