@@ -109,8 +109,10 @@ extension SchemaCompiler {
                 add("patternProperties", .patternProperties(patterns))
             }
             if object["additionalProperties"] != nil {
-                let known = Set(properties?.map(\.0) ?? [])
-                add("additionalProperties", .additionalProperties(try subschema("additionalProperties"), known: known, patterns: patterns.map(\.0)))
+                let known = PropertyNameSet(properties?.map(\.0) ?? [])
+                add(
+                    "additionalProperties",
+                    .additionalProperties(try subschema("additionalProperties"), known: known, patterns: patterns.map(\.0)))
             }
             if object["propertyNames"] != nil { add("propertyNames", .propertyNames(try subschema("propertyNames"))) }
             if draft == .draft2020_12 {

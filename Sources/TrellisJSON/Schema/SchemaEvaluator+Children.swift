@@ -1,14 +1,14 @@
 extension SchemaEvaluator {
     /// Keywords that apply subschemas to an object's properties or an array's items.
-    mutating func evaluateChildren(_ kind: Keyword.Kind, node: SchemaNode, _ instance: JSONValue, _ annotations: inout Annotations) -> Bool {
-        switch kind {
+    mutating func evaluateChildren(_ keyword: Keyword, node: SchemaNode, _ instance: JSONValue, _ annotations: inout Annotations) -> Bool {
+        switch keyword.kind {
         case .properties(let properties):
             guard case .object(let object) = instance else { return true }
             var valid = true
             for (name, subschema) in properties {
                 guard let value = object[name] else { continue }
                 if tracking { annotations.properties.insert(name) }
-                if !applyToChild(subschema, value, instanceToken: name, keywordTokens: name) {
+                if !applyToChild(subschema, value, instanceToken: name, keywordToken: name) {
                     valid = false
                     if !collecting { return false }
                 }
@@ -20,7 +20,7 @@ extension SchemaEvaluator {
             for (name, value) in object {
                 for (pattern, subschema) in patterns where pattern.matches(name) {
                     if tracking { annotations.properties.insert(name) }
-                    if !applyToChild(subschema, value, instanceToken: name, keywordTokens: pattern.source) {
+                    if !applyToChild(subschema, value, instanceToken: name, keywordToken: pattern.source) {
                         valid = false
                         if !collecting { return false }
                     }
@@ -65,7 +65,7 @@ extension SchemaEvaluator {
             guard case .array(let items) = instance else { return true }
             var valid = true
             for (index, subschema) in subschemas.enumerated() where index < items.count {
-                if !applyToChild(subschema, items[index], instanceToken: String(index), keywordTokens: String(index)) {
+                if !applyToChild(subschema, items[index], instanceToken: String(index), keywordToken: String(index)) {
                     valid = false
                     if !collecting { return false }
                 }
@@ -102,7 +102,7 @@ extension SchemaEvaluator {
                 if tracking, node.draft == .draft2020_12 { annotations.itemIndices.insert(index) }
             }
             // Built only when reported: this runs for every array on the validation path.
-            func matching() -> String { "\(counted(matches, "item")) \(matches == 1 ? "matches" : "match") the contains schema" }
+            func matching() -> String { "\(Self.counted(matches, "item")) \(matches == 1 ? "matches" : "match") the contains schema" }
             if matches < minimum {
                 report(
                     matches == 0 && minimum == 1
@@ -116,7 +116,7 @@ extension SchemaEvaluator {
             }
             return true
         default:
-            preconditionFailure("keyword \(kind) is handled by evaluate(_:)")
+            preconditionFailure("keyword \(keyword.name) is handled by evaluate(_:)")
         }
     }
 
@@ -125,7 +125,7 @@ extension SchemaEvaluator {
             report("the property \"\(name)\" is not allowed (\(keyword) is false)", instanceToken: name)
             return false
         }
-        return applyToChild(subschema, value, instanceToken: name, keywordTokens: nil)
+        return applyToChild(subschema, value, instanceToken: name)
     }
 
     private mutating func checkItem(_ index: Int, _ item: JSONValue, against subschema: Int) -> Bool {
@@ -133,7 +133,7 @@ extension SchemaEvaluator {
             report("item \(index) is not allowed: no schema accepts items at this position", instanceToken: String(index))
             return false
         }
-        return applyToChild(subschema, item, instanceToken: String(index), keywordTokens: nil)
+        return applyToChild(subschema, item, instanceToken: String(index))
     }
 
     private mutating func quietlyValidate(_ subschema: Int, _ value: JSONValue) -> Bool {

@@ -43,7 +43,7 @@ struct SchemaEvaluator {
             // `if`/`then`/`else` is one keyword with no name of its own; it names its branch.
             let named = collecting && !keyword.name.isEmpty
             if named { keywordPath.append(keyword.name) }
-            let passed = evaluate(keyword.kind, node: node, instance, &annotations)
+            let passed = evaluate(keyword, node: node, instance, &annotations)
             if named { keywordPath.removeLast() }
             if !passed {
                 valid = false
@@ -54,9 +54,13 @@ struct SchemaEvaluator {
     }
 
     /// Validates against a subschema at the same instance location, keeping its annotations if it passes.
-    private mutating func applyInPlace(_ index: Int, _ instance: JSONValue, _ annotations: inout Annotations, path: String? = nil) -> Bool {
-        if collecting, let path { keywordPath.append(path) }
-        defer { if collecting, path != nil { keywordPath.removeLast() } }
+    /// The path is an autoclosure for the same reason as ``applyToChild(_:_:instanceToken:keywordToken:)``'s tokens.
+    private mutating func applyInPlace(
+        _ index: Int, _ instance: JSONValue, _ annotations: inout Annotations, path: @autoclosure () -> String? = nil
+    ) -> Bool {
+        let path = collecting ? path() : nil
+        if let path { keywordPath.append(path) }
+        defer { if path != nil { keywordPath.removeLast() } }
         guard tracking else {
             var ignored = Annotations()
             return validate(index, instance, &ignored)
@@ -68,17 +72,23 @@ struct SchemaEvaluator {
     }
 
     /// Validates a child of the instance (a property value or an item) against a subschema.
-    mutating func applyToChild(_ index: Int, _ child: JSONValue, instanceToken: String, keywordTokens: String?...) -> Bool {
-        if collecting {
-            instancePath.append(instanceToken)
-            for token in keywordTokens { if let token { keywordPath.append(token) } }
+    ///
+    /// The tokens are autoclosures because only the collecting path needs them: `isValid`
+    /// should not turn array indices into strings.
+    mutating func applyToChild(
+        _ index: Int, _ child: JSONValue, instanceToken: @autoclosure () -> String, keywordToken: @autoclosure () -> String? = nil
+    ) -> Bool {
+        guard collecting else {
+            var ignored = Annotations()
+            return validate(index, child, &ignored)
         }
+        instancePath.append(instanceToken())
+        let keywordToken = keywordToken()
+        if let keywordToken { keywordPath.append(keywordToken) }
         var ignored = Annotations()
         let passed = validate(index, child, &ignored)
-        if collecting {
-            instancePath.removeLast()
-            for token in keywordTokens where token != nil { keywordPath.removeLast() }
-        }
+        instancePath.removeLast()
+        if keywordToken != nil { keywordPath.removeLast() }
         return passed
     }
 
@@ -90,7 +100,9 @@ struct SchemaEvaluator {
         return body(&self)
     }
 
-    mutating func report(_ message: String, instanceToken: String? = nil, keywordTokens: [String] = []) {
+    /// Records an error when collecting. The message is an autoclosure because failures
+    /// inside `anyOf`, `not` and `if` are not errors, and their messages need not be built.
+    mutating func report(_ message: @autoclosure () -> String, instanceToken: String? = nil, keywordTokens: [String] = []) {
         guard collecting else { return }
         var instance = instancePath
         if let instanceToken { instance.append(instanceToken) }
@@ -98,7 +110,7 @@ struct SchemaEvaluator {
             ValidationError(
                 instanceLocation: JSONPointer(tokens: instance),
                 keywordLocation: JSONPointer(tokens: keywordPath + keywordTokens),
-                message: message))
+                message: message()))
     }
 
     func isFalseSchema(_ index: Int) -> Bool {
@@ -107,8 +119,8 @@ struct SchemaEvaluator {
 
     // MARK: Keywords
 
-    private mutating func evaluate(_ kind: Keyword.Kind, node: SchemaNode, _ instance: JSONValue, _ annotations: inout Annotations) -> Bool {
-        switch kind {
+    private mutating func evaluate(_ keyword: Keyword, node: SchemaNode, _ instance: JSONValue, _ annotations: inout Annotations) -> Bool {
+        switch keyword.kind {
         case .ref(let target):
             return applyInPlace(target, instance, &annotations)
         case .dynamicRef(let target, let anchor):
@@ -130,9 +142,11 @@ struct SchemaEvaluator {
             return applyInPlace(resolved, instance, &annotations)
         case .allOf(let subschemas):
             var valid = true
-            for (offset, subschema) in subschemas.enumerated() where !applyInPlace(subschema, instance, &annotations, path: String(offset)) {
-                valid = false
-                if !collecting { return false }
+            for (offset, subschema) in subschemas.enumerated() {
+                if !applyInPlace(subschema, instance, &annotations, path: String(offset)) {
+                    valid = false
+                    if !collecting { return false }
+                }
             }
             return valid
         case .anyOf(let subschemas):
@@ -143,7 +157,7 @@ struct SchemaEvaluator {
                     if !evaluator.tracking { break }
                 }
             }
-            if !matched { report("\(summary(instance)) does not match any of the \(subschemas.count) schemas in anyOf") }
+            if !matched { report("\(Self.summary(instance)) does not match any of the \(subschemas.count) schemas in anyOf") }
             return matched
         case .oneOf(let subschemas):
             var matches: [Int] = []
@@ -163,9 +177,11 @@ struct SchemaEvaluator {
                 return true
             }
             if matches.isEmpty {
-                report("\(summary(instance)) does not match any of the \(subschemas.count) schemas in oneOf; exactly one must match")
+                report("\(Self.summary(instance)) does not match any of the \(subschemas.count) schemas in oneOf; exactly one must match")
             } else {
-                report("\(summary(instance)) matches more than one schema in oneOf (\(matches.map(String.init).joined(separator: " and "))); exactly one must match")
+                report(
+                    "\(Self.summary(instance)) matches more than one schema in oneOf (\(matches.map(String.init).joined(separator: " and "))); exactly one must match"
+                )
             }
             return false
         case .not(let subschema):
@@ -173,7 +189,7 @@ struct SchemaEvaluator {
                 var ignored = Annotations()
                 return evaluator.validate(subschema, instance, &ignored)
             }
-            if matched { report("\(summary(instance)) must not match the schema in not") }
+            if matched { report("\(Self.summary(instance)) must not match the schema in not") }
             return !matched
         case .conditional(let condition, let then, let otherwise):
             var conditionAnnotations = Annotations()
@@ -196,7 +212,7 @@ struct SchemaEvaluator {
             }
             return valid
         default:
-            return evaluateOnInstance(kind, node: node, instance, &annotations)
+            return evaluateOnInstance(keyword, node: node, instance, &annotations)
         }
     }
 }

@@ -1,5 +1,3 @@
-internal import Foundation
-
 /// A compiled schema: a graph of nodes addressed by index, so `$ref` cycles need no
 /// references between objects and the whole program is an immutable, shareable value.
 final class SchemaProgram: Sendable {
@@ -49,9 +47,19 @@ struct SchemaNode: Sendable {
 }
 
 /// One keyword with its compiled argument and its name as it appears in the schema.
-struct Keyword: Sendable {
+///
+/// A class, not a struct: the evaluator reads every keyword of every subschema it visits.
+/// Out of a struct, each read copied the whole `Kind` (a value-witness call that retains its
+/// payload, and a release after); a class costs one retain, and the evaluator switches on
+/// its immutable `kind` in place.
+final class Keyword: Sendable {
     let name: String
     let kind: Kind
+
+    init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
 
     enum Kind: Sendable {
         case type(TypeSet)
@@ -85,7 +93,7 @@ struct Keyword: Sendable {
         case dependentSchemas([(String, Int)])
         case properties([(String, Int)])
         case patternProperties([(Pattern, Int)])
-        case additionalProperties(Int, known: Set<String>, patterns: [Pattern])
+        case additionalProperties(Int, known: PropertyNameSet, patterns: [Pattern])
         case propertyNames(Int)
         case prefixItems([Int])
         /// `items` (2020-12), `additionalItems`, or `items` as one schema (earlier drafts),
@@ -134,30 +142,5 @@ struct TypeSet: OptionSet, Sendable {
     var description: String {
         let names = Self.names.filter { contains($0.1) }.map(\.0)
         return names.count == 1 ? names[0] : "one of " + names.joined(separator: ", ")
-    }
-}
-
-/// A compiled ECMA-262-style regular expression (`pattern`, `patternProperties`).
-struct Pattern: @unchecked Sendable {
-    // NSRegularExpression is immutable after creation and documented as safe to use
-    // from several threads at once, which is all this wrapper does with it.
-    let source: String
-    private let regex: NSRegularExpression
-
-    init?(_ source: String) {
-        guard let regex = try? NSRegularExpression(pattern: Self.translate(source), options: []) else { return nil }
-        self.source = source
-        self.regex = regex
-    }
-
-    func matches(_ string: String) -> Bool {
-        let range = NSRange(string.startIndex..<string.endIndex, in: string)
-        return regex.firstMatch(in: string, options: [], range: range) != nil
-    }
-
-    /// ECMA-262 and ICU differ on a few escapes; `\d` and `\w` are ASCII-only in ECMA-262.
-    private static func translate(_ source: String) -> String {
-        guard source.contains("\\") else { return source }
-        return source.replacingOccurrences(of: "\\d", with: "[0-9]")
     }
 }

@@ -8,7 +8,7 @@ extension JSONValue: Hashable {
         case (.number(let a), .number(let b)): return a == b
         // JSON compares strings by code points; Swift's `==` would equate canonically
         // equivalent strings ("é" and "e\u{301}"), which JSON Schema's `const` must not.
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return sameCodePoints(a, b)
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)):
             guard a.count == b.count else { return false }
@@ -18,6 +18,18 @@ extension JSONValue: Hashable {
             return true
         default: return false
         }
+    }
+
+    /// Whether two strings hold the same code points (the same UTF-8 bytes): lengths first,
+    /// which are stored, then the bytes in place.
+    static func sameCodePoints(_ a: String, _ b: String) -> Bool {
+        let left = a.utf8
+        let right = b.utf8
+        guard left.count == right.count else { return false }
+        let contiguous = left.withContiguousStorageIfAvailable { leftBytes in
+            right.withContiguousStorageIfAvailable { rightBytes in leftBytes.elementsEqual(rightBytes) }
+        }
+        return (contiguous ?? nil) ?? left.elementsEqual(right)
     }
 
     public func hash(into hasher: inout Hasher) {
