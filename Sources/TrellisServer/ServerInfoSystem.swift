@@ -37,7 +37,11 @@ public final class ServerInfoSystem: System, Sendable {
         routing.setRootRoutes(
             [
                 Route(.get, "/") { _, _ in
-                    let endpoints = routing.routeList.filter { !$0.hasSuffix(" /") && !$0.hasSuffix(" /health") }
+                    // The API the user declared; the server's own and the admin routes are not endpoints.
+                    let endpoints = routing.routeList.filter { route in
+                        !route.hasSuffix(" /") && !route.hasSuffix(" /health") && !route.hasSuffix(" /metrics")
+                            && !route.contains(" /api/v1/admin/")
+                    }
                     let welcome: JSONValue = [
                         "name": .string(name),
                         "message": "Trellis is running. This is the welcome document; the links say where to go next.",
