@@ -33,8 +33,9 @@ public final class SystemHarness: Sendable {
     ) throws(BootError) {
         let recorder = Recorder(standIns: standIns)
         var file = FileConfiguration(fileName: "trellis.yaml")
-        for id in Set(config.keys).union(disabled) {
-            file.systems[id] = FileConfiguration.SystemEntry(enabled: disabled.contains(id) ? false : nil, config: config[id])
+        // The systems under test run unless switched off, even those off by default (`enabledByDefault`).
+        for id in Set(config.keys).union(disabled).union(systems.map(\.manifest.id)) {
+            file.systems[id] = FileConfiguration.SystemEntry(enabled: !disabled.contains(id), config: config[id])
         }
         self.recorder = recorder
         self.kernel = try Kernel(systems: [recorder] + systems, file: file, environment: environment, store: store, logger: logger)

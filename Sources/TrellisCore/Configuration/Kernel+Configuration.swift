@@ -103,7 +103,7 @@ extension Kernel {
         if let system = systems[id] as? any Reconfigurable {
             let context = makeContext(id)
             do {
-                try await guarded(id, "reconfigure", timeout: manifests[id]!.timeLimits.reconfigure) {
+                try await guarded(id, "reconfigure", timeout: manifests[id]!.timeLimits.reconfigure, exemptFromBulkhead: true) {
                     try await system.reconfigure(resolved.effective, context: context)
                 }
             } catch {

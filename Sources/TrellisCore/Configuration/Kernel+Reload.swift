@@ -31,10 +31,14 @@ extension Kernel {
         var changes: [(id: String, stored: JSONValue)] = []
         var issues: [ConfigIssue] = []
         for id in plan.order {
-            let before = resolver.file.systems[id]?.enabled ?? true
-            let after = file.systems[id]?.enabled ?? true
+            let byDefault = manifests[id]?.enabledByDefault ?? true
+            let before = resolver.file.systems[id]?.enabled ?? byDefault
+            let after = file.systems[id]?.enabled ?? byDefault
             if before != after {
                 notes.append("\(id): enabling or disabling a system takes effect at the next start")
+            }
+            if resolver.file.systems[id]?.guardConfig != file.systems[id]?.guardConfig {
+                notes.append("\(id): a changed guard policy (systems.\(id).guard) takes effect at the next start")
             }
             guard plan.disabled[id] == nil, let manifest = manifests[id] else { continue }
             let stored = next.fileLayer(manifest)

@@ -103,10 +103,11 @@ extension Kernel {
     /// Calls a hook of system `id` through its guard: isolated on the system's threads, bounded
     /// by `timeout`, counted, and refused while its breaker is open.
     func guarded<T: Sendable>(
-        _ id: String, _ hook: String, timeout: Duration, awaitWhenCancelled: Bool = false,
+        _ id: String, _ hook: String, timeout: Duration, awaitWhenCancelled: Bool = false, exemptFromBulkhead: Bool = false,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await guards[id]!.call(hook, timeout: timeout, awaitWhenCancelled: awaitWhenCancelled, operation)
+        try await guards[id]!.call(
+            hook, timeout: timeout, awaitWhenCancelled: awaitWhenCancelled, exemptFromBulkhead: exemptFromBulkhead, operation)
     }
 
     /// The phrase that explains, inside another system's reason, why `id` is not running:
@@ -143,7 +144,7 @@ extension Kernel {
         guard let context = contexts[id] else { return }
         let system = systems[id]!
         do {
-            try await guarded(id, "stop", timeout: manifests[id]!.timeLimits.stop, awaitWhenCancelled: true) {
+            try await guarded(id, "stop", timeout: manifests[id]!.timeLimits.stop, awaitWhenCancelled: true, exemptFromBulkhead: true) {
                 try await system.stop(context)
             }
         } catch {

@@ -23,6 +23,7 @@ public actor Kernel: Service {
     public static let lifecycleEvents = [
         "kernel.system.starting", "kernel.system.started", "kernel.system.failed", "kernel.system.disabled",
         "kernel.system.stopped", "kernel.system.reconfigured", "kernel.config.applied",
+        "kernel.breaker.opened", "kernel.breaker.half_opened", "kernel.breaker.closed",
     ]
 
     public nonisolated let plan: BootPlan
@@ -85,6 +86,9 @@ public actor Kernel: Service {
         for (id, entry) in file.systems where entry.enabled == false {
             let line = entry.enabledLine.map { ":\($0)" } ?? ""
             switchedOff[id] = "disabled in \(file.fileName)\(line)"
+        }
+        for (id, manifest) in manifests where !manifest.enabledByDefault && file.systems[id]?.enabled == nil {
+            switchedOff[id] = "disabled in \(file.fileName) (off by default, set systems.\(id).enabled: true)"
         }
         let (overrides, guardProblems) = Self.guardOverrides(file: file, manifests: manifests)
         do {

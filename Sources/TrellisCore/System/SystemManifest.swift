@@ -34,6 +34,10 @@ public struct SystemManifest: Sendable {
     public var permissions: [String]
     /// A critical system's failure aborts the boot instead of degrading the server.
     public var critical: Bool
+    /// Whether the system runs when trellis.yaml says nothing about `systems.<id>.enabled`.
+    /// A system that is off by default (a fault injector, a debugging aid) runs only when the
+    /// file sets `enabled: true`; otherwise it is disabled with a reason that says so.
+    public var enabledByDefault: Bool
     public var timeLimits: HookTimeLimits
     /// How request-path calls into the system are guarded; `systems.<id>.guard` in trellis.yaml overrides it.
     public var guardPolicy: GuardPolicy
@@ -53,6 +57,7 @@ public struct SystemManifest: Sendable {
         defaults: JSONValue = [:],
         permissions: [String] = [],
         critical: Bool = false,
+        enabledByDefault: Bool = true,
         timeLimits: HookTimeLimits = HookTimeLimits(),
         guardPolicy: GuardPolicy = GuardPolicy()
     ) {
@@ -70,6 +75,7 @@ public struct SystemManifest: Sendable {
         self.defaults = defaults
         self.permissions = permissions
         self.critical = critical
+        self.enabledByDefault = enabledByDefault
         self.timeLimits = timeLimits
         self.guardPolicy = guardPolicy
     }
