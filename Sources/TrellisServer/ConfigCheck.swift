@@ -1,5 +1,6 @@
 internal import Foundation
 internal import TrellisAdmin
+internal import TrellisChaos
 public import TrellisCore
 internal import TrellisDatabase
 internal import TrellisEndpoints
@@ -92,7 +93,7 @@ public enum ConfigCheck {
     static func builtInSystems(_ config: TrellisConfig) -> [any System] {
         [
             HTTPSystem(), ManifestOnly(manifest: DatabaseSystem.plannedManifest), EndpointsSystem(), AdminSystem(dataDirectory: nil),
-            ServerInfoSystem(name: config.name),
+            ServerInfoSystem(name: config.name), ChaosSystem.configured(by: config),
         ]
     }
 

@@ -11,6 +11,7 @@ internal import TrellisJSON
 /// database: sqlite:trellis.db     # relative to --data-dir; postgres:// later
 /// systems:
 ///   endpoints: { enabled: true }
+///   chaos: { enabled: true, guard: { timeout_ms: 200, max_concurrent: 4 } }   # guard: see GuardPolicy
 /// endpoints:
 ///   - { path: /hello/{name}, mode: mock, body: { greeting: "Hello {{params.name}}" } }
 /// ```
@@ -46,7 +47,7 @@ public struct TrellisConfig: Sendable {
                 "propertyNames": ["pattern": "^[a-z][a-z0-9_]*$"],
                 "additionalProperties": [
                     "type": "object",
-                    "properties": ["enabled": ["type": "boolean"], "config": ["type": "object"]],
+                    "properties": ["enabled": ["type": "boolean"], "config": ["type": "object"], "guard": GuardPolicy.schema],
                     "additionalProperties": false,
                 ],
             ],
@@ -113,6 +114,7 @@ public struct TrellisConfig: Sendable {
             file.systems[id] = entry(
                 id, config: section["config"], at: pointer, enabled: section["enabled"]?.boolValue,
                 enabledLine: document.lines[JSONPointer(tokens: ["systems", id, "enabled"])])
+            file.systems[id]?.guardConfig = section["guard"]
         }
         if let server = value["server"] {
             var merged = file.systems["http"] ?? entry("http", config: nil, at: JSONPointer(tokens: ["server"]))

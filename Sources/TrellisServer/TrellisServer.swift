@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 internal import ServiceLifecycle
 internal import TrellisAdmin
+internal import TrellisChaos
 public import TrellisCore
 internal import TrellisDatabase
 internal import TrellisEndpoints
@@ -58,7 +59,8 @@ public final class TrellisServer: Sendable {
         // The first server in the process bootstraps swift-metrics with the Prometheus factory; later ones share it.
         admin = AdminSystem(dataDirectory: dataDirectory, processMetrics: ProcessMetrics.registry)
         let info = ServerInfoSystem(name: config.name)
-        let systems: [any System] = [http, DatabaseSystem(database: database), EndpointsSystem(), admin, info]
+        let systems: [any System] =
+            [http, DatabaseSystem(database: database), EndpointsSystem(), admin, info, ChaosSystem.configured(by: config)]
         var environment = environment
         environment.merge(options.environmentOverrides) { _, override in override }
         self.environment = environment
