@@ -222,8 +222,10 @@ public actor Kernel: Service {
         logger: Logger = Logger(label: "trellis")
     ) async throws {
         var configuration = ServiceGroupConfiguration(
-            // The other services (reloaders, announcers) may finish early without ending the group.
-            services: [.init(service: kernel)] + services.map { .init(service: $0, successTerminationBehavior: .ignore) },
+            // The kernel returning (requestShutdown) shuts the group down gracefully; the other
+            // services (reloaders, announcers) may finish early without ending the group.
+            services: [.init(service: kernel, successTerminationBehavior: .gracefullyShutdownGroup)]
+                + services.map { .init(service: $0, successTerminationBehavior: .ignore) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = shutdownDeadline
