@@ -44,7 +44,10 @@ import TrellisJSON
             let welcome = try await client.get("/")
             #expect(welcome.status == 200)
             #expect(welcome.header("Content-Type") == "application/json")
-            let routes = banner.list("routes").filter { $0 != "GET /" && $0 != "GET /health" }
+            // The welcome lists the declared API: not the server's own routes, /metrics or the admin API.
+            let routes = banner.list("routes").filter {
+                $0 != "GET /" && $0 != "GET /health" && $0 != "GET /metrics" && !$0.contains(" /api/v1/admin/")
+            }
             #expect(
                 try welcome.json()
                     == [
