@@ -75,13 +75,7 @@ final class ServeClient: Sendable {
     func send(
         _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil, timeout: TimeAmount = .seconds(10)
     ) async throws -> EndpointsTestResponse {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await client.execute(request, timeout: timeout)
-        let bytes = try await response.body.collect(upTo: 16 << 20)
-        return EndpointsTestResponse(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
+        try await client.send(method, baseURL + path, headers: headers, body: body, timeout: timeout)
     }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> EndpointsTestResponse {
