@@ -1,5 +1,5 @@
-internal import HTTPTypes
 internal import Foundation
+internal import HTTPTypes
 internal import Hummingbird
 internal import Logging
 internal import NIOCore
@@ -99,7 +99,12 @@ public final class HTTPSystem: TrellisCore.System, Sendable {
 
     /// Stops accepting connections and waits for in-flight requests to finish.
     public func stop(_ context: SystemContext) async throws {
-        guard let current = running.withLock({ state in defer { state = nil }; return state }) else { return }
+        guard
+            let current = running.withLock({ state in
+                defer { state = nil }
+                return state
+            })
+        else { return }
         await current.group.triggerGracefulShutdown()
         try await current.task.value
         address.value.withLock { $0 = nil }

@@ -1,8 +1,8 @@
 internal import HTTPTypes
 internal import Hummingbird
 internal import Synchronization
-internal import TrellisHTTPCapability
 internal import TrellisCore
+internal import TrellisHTTPCapability
 
 /// Every route and hook systems registered, and the Hummingbird router built from them.
 ///
@@ -39,10 +39,15 @@ final class RouteTable: HTTPRouting, Sendable {
     func setRoutes(_ routes: [Route], system: String) {
         update { state in
             state.systemRoutes.removeAll { $0.owner == system }
-            state.systemRoutes.append((system, routes.map { route in
-                let path = route.path.hasPrefix("/") ? route.path : "/" + route.path
-                return Route(route.method, "/api/v1/\(system)\(path == "/" ? "" : path)", handler: guarded(route.handler, owner: system))
-            }))
+            state.systemRoutes.append(
+                (
+                    system,
+                    routes.map { route in
+                        let path = route.path.hasPrefix("/") ? route.path : "/" + route.path
+                        return Route(
+                            route.method, "/api/v1/\(system)\(path == "/" ? "" : path)", handler: guarded(route.handler, owner: system))
+                    }
+                ))
         }
     }
 

@@ -1,10 +1,10 @@
-internal import HTTPTypes
 internal import Foundation
+internal import HTTPTypes
 internal import Hummingbird
 internal import Logging
+internal import TrellisCore
 internal import TrellisHTTPCapability
 internal import TrellisJSON
-internal import TrellisCore
 
 /// The one responder behind every request: request id, body limit, the systems' hooks in
 /// plan order, the route, and problem+json (RFC 9457) for every error.
@@ -46,7 +46,8 @@ struct TrellisResponder: HTTPResponder {
                 metadata: [
                     "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                     "status": .stringConvertible(response.status.code),
-                    "duration_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+                    "duration_ms": .string(
+                        String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
                 ])
         }
         return response
@@ -86,9 +87,12 @@ struct TrellisResponder: HTTPResponder {
         var response = response
         for (system, hooks) in snapshot.hooks {
             let current = response
-            if let changed = try await callHook(system, "afterResponse", degraded: &degraded, {
-                try await hooks.afterResponse(current, request: request, context: context)
-            }) {
+            if let changed = try await callHook(
+                system, "afterResponse", degraded: &degraded,
+                {
+                    try await hooks.afterResponse(current, request: request, context: context)
+                })
+            {
                 response = changed
             }
         }

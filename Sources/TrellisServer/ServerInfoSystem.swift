@@ -51,7 +51,9 @@ public final class ServerInfoSystem: System, Sendable {
                     return Response.json(welcome)
                 },
                 Route(.get, "/health") { _, _ in
-                    guard let kernel = kernel.value.withLock({ $0 }) else { return Response.json(["status": "starting"], status: .serviceUnavailable) }
+                    guard let kernel = kernel.value.withLock({ $0 }) else {
+                        return Response.json(["status": "starting"], status: .serviceUnavailable)
+                    }
                     let health = await kernel.health()
                     let systems: [JSONValue] = health.systems.map { system in
                         var entry: JSONObject = ["id": .string(system.id), "state": .string(system.state)]

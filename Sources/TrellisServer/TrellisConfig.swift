@@ -72,7 +72,8 @@ public struct TrellisConfig: Sendable {
         let fileName = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigFileErrors([
-                ConfigFileError(file: fileName, line: nil, pointer: nil, message: "cannot read \(path): the file does not exist or is not readable")
+                ConfigFileError(
+                    file: fileName, line: nil, pointer: nil, message: "cannot read \(path): the file does not exist or is not readable")
             ])
         }
         return try parse(String(decoding: data, as: UTF8.self), fileName: fileName)
@@ -143,7 +144,6 @@ public struct TrellisConfig: Sendable {
         return error.message
     }
 }
-
 
 /// Every problem found in a configuration file.
 public struct ConfigFileErrors: Error, Sendable, CustomStringConvertible {

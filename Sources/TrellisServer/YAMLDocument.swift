@@ -19,11 +19,14 @@ public struct YAMLDocument: Sendable {
             throw ConfigFileError(file: fileName, line: nil, pointer: nil, message: "cannot read YAML: \(error)")
         }
         var lines: [JSONPointer: Int] = [:]
-        value = try node.map { node throws(ConfigFileError) in try Self.convert(node, at: .root, lines: &lines, file: fileName) } ?? .object([:])
+        value =
+            try node.map { node throws(ConfigFileError) in try Self.convert(node, at: .root, lines: &lines, file: fileName) }
+            ?? .object([:])
         self.lines = lines
     }
 
-    private static func convert(_ node: Node, at pointer: JSONPointer, lines: inout [JSONPointer: Int], file: String) throws(ConfigFileError)
+    private static func convert(_ node: Node, at pointer: JSONPointer, lines: inout [JSONPointer: Int], file: String)
+        throws(ConfigFileError)
         -> JSONValue
     {
         if let mark = node.mark { lines[pointer] = mark.line }
@@ -35,7 +38,8 @@ public struct YAMLDocument: Sendable {
             case Tag.Name.int.rawValue: return node.int.map { JSONValue($0) } ?? .string(scalar.string)
             case Tag.Name.float.rawValue:
                 guard let double = node.float, double.isFinite else {
-                    throw ConfigFileError(file: file, line: node.mark?.line, pointer: pointer, message: "\(scalar.string) is not a finite number")
+                    throw ConfigFileError(
+                        file: file, line: node.mark?.line, pointer: pointer, message: "\(scalar.string) is not a finite number")
                 }
                 return JSONValue(double)
             default: return .string(scalar.string)
@@ -54,14 +58,16 @@ public struct YAMLDocument: Sendable {
                 }
                 let name = keyScalar.string
                 if object[name] != nil {
-                    throw ConfigFileError(file: file, line: key.mark?.line, pointer: pointer.appending(name), message: "the key '\(name)' appears twice")
+                    throw ConfigFileError(
+                        file: file, line: key.mark?.line, pointer: pointer.appending(name), message: "the key '\(name)' appears twice")
                 }
                 object[name] = try convert(value, at: pointer.appending(name), lines: &lines, file: file)
                 if let mark = key.mark { lines[pointer.appending(name)] = mark.line }
             }
             return .object(object)
         case .alias:
-            throw ConfigFileError(file: file, line: node.mark?.line, pointer: pointer, message: "YAML aliases are not supported; write the value out")
+            throw ConfigFileError(
+                file: file, line: node.mark?.line, pointer: pointer, message: "YAML aliases are not supported; write the value out")
         }
     }
 

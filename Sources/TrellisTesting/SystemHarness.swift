@@ -1,7 +1,7 @@
 public import Logging
+internal import Synchronization
 public import TrellisCore
 public import TrellisJSON
-internal import Synchronization
 
 /// Boots one system (or a few) with stand-in capabilities, so a test can drive it through
 /// the real kernel: emit events, read what was emitted, check health, change config.
@@ -75,7 +75,8 @@ public final class SystemHarness: Sendable {
 
     /// Emits an event and waits for every handler.
     @discardableResult
-    public func emitAndWait(_ name: String, payload: JSONValue = .null, source: String = SystemHarness.harnessID) async -> [HandlerOutcome] {
+    public func emitAndWait(_ name: String, payload: JSONValue = .null, source: String = SystemHarness.harnessID) async -> [HandlerOutcome]
+    {
         await kernel.events.emitAndWait(Event(name: name, source: source, payload: payload))
     }
 

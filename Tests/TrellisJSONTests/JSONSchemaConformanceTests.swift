@@ -36,7 +36,8 @@ import TrellisJSON
                         passed += 1
                     } else {
                         failures.append(
-                            "\(file) — \(groupName) — \(testCase["description"]?.stringValue ?? "?"): expected \(expected), isValid \(fast), validate \(full.isValid) \(full.errors)")
+                            "\(file) — \(groupName) — \(testCase["description"]?.stringValue ?? "?"): expected \(expected), isValid \(fast), validate \(full.isValid) \(full.errors)"
+                        )
                     }
                 }
             }

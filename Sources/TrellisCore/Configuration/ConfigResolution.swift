@@ -13,7 +13,6 @@ struct ResolvedConfig: Sendable {
     var environment: [JSONPointer: String]
 }
 
-
 /// Resolves and validates systems' configs for the kernel.
 struct ConfigResolver: Sendable {
     let file: FileConfiguration
@@ -59,8 +58,9 @@ struct ConfigResolver: Sendable {
             probe = current.parent
         }
         if let version = resolved.version { return .runtime(version: version) }
-        if let entry = file.systems[system], let config = entry.config, config[pointer: pointer] != nil || pointer.isRoot
-            || config[pointer: pointer.parent ?? .root] != nil
+        if let entry = file.systems[system], let config = entry.config,
+            config[pointer: pointer] != nil || pointer.isRoot
+                || config[pointer: pointer.parent ?? .root] != nil
         {
             return .file(name: file.fileName, line: file.line(system: system, pointer: pointer))
         }

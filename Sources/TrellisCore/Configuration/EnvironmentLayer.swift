@@ -1,5 +1,5 @@
-internal import Foundation
 internal import Configuration
+internal import Foundation
 internal import TrellisJSON
 
 /// The environment-variable config layer: `TRELLIS_<SYSTEM>_<KEY>` for every property the

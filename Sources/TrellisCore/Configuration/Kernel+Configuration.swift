@@ -14,7 +14,8 @@ extension Kernel {
         do {
             proposed = try patch.apply(to: current.stored)
         } catch {
-            throw ConfigChangeError(code: .invalidPatch, systemID: systemID, message: "the patch does not apply to \(systemID)'s config: \(error)")
+            throw ConfigChangeError(
+                code: .invalidPatch, systemID: systemID, message: "the patch does not apply to \(systemID)'s config: \(error)")
         }
         let (after, environmentIssues) = resolver.applyEnvironment(manifest, stored: proposed, version: current.version)
         var errors = schema.validate(after.effective).errors.map { mask.redact($0, in: after.effective) }
@@ -51,7 +52,9 @@ extension Kernel {
         guard preview.baseVersion == currentVersion else {
             throw ConfigChangeError(
                 code: .stale, systemID: id,
-                message: "\(id)'s config changed since this preview (now version \(currentVersion), preview of version \(preview.baseVersion)); propose the change again")
+                message:
+                    "\(id)'s config changed since this preview (now version \(currentVersion), preview of version \(preview.baseVersion)); propose the change again"
+            )
         }
         let number = (try await store.latest(of: id)?.number ?? 0) + 1
         let (resolved, _) = resolver.applyEnvironment(manifest, stored: preview.proposedStoredConfig, version: number)
@@ -108,7 +111,9 @@ extension Kernel {
                 }
             } catch {
                 configs[id] = previous
-                throw ConfigChangeError(code: .reconfigureFailed, systemID: id, message: "\(id) rejected the new config: \(error); the old config stays in force")
+                throw ConfigChangeError(
+                    code: .reconfigureFailed, systemID: id,
+                    message: "\(id) rejected the new config: \(error); the old config stays in force")
             }
             contexts[id] = context
             emitLifecycle("kernel.system.reconfigured", id)

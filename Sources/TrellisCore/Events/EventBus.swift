@@ -103,7 +103,8 @@ public final class EventBus: Sendable {
         var outcomes: [HandlerOutcome] = []
         for subscriber in subscribers(for: event) {
             let error = await deliver(event, to: subscriber)
-            outcomes.append(HandlerOutcome(systemID: subscriber.subscription.systemID, pattern: subscriber.subscription.pattern, error: error))
+            outcomes.append(
+                HandlerOutcome(systemID: subscriber.subscription.systemID, pattern: subscriber.subscription.pattern, error: error))
         }
         return outcomes
     }

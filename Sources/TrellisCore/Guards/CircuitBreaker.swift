@@ -45,7 +45,10 @@ public final class CircuitBreaker: Sendable {
     private let machine = Mutex(Machine())
     private let onTransition: @Sendable (State, State) -> Void
 
-    public init(policy: BreakerPolicy, clock: any GuardClock = ContinuousGuardClock(), onTransition: @escaping @Sendable (State, State) -> Void = { _, _ in }) {
+    public init(
+        policy: BreakerPolicy, clock: any GuardClock = ContinuousGuardClock(),
+        onTransition: @escaping @Sendable (State, State) -> Void = { _, _ in }
+    ) {
         self.policy = policy
         self.clock = clock
         self.onTransition = onTransition

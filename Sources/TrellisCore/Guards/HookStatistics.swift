@@ -20,7 +20,8 @@ public struct HookStatistics: Sendable, Hashable, Codable {
 final class HookRecorder: Sendable {
     private struct State {
         var statistics: HookStatistics
-        var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
+        var histogram = Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
     }
 
     private let state: Mutex<State>

@@ -20,7 +20,8 @@ public final class SystemGuard: Sendable {
 
     init(
         systemID: String, policy: GuardPolicy, critical: Bool, clock: any GuardClock = ContinuousGuardClock(),
-        onTransition: @escaping @Sendable (_ system: String, _ hook: String, _ from: CircuitBreaker.State, _ to: CircuitBreaker.State) -> Void
+        onTransition:
+            @escaping @Sendable (_ system: String, _ hook: String, _ from: CircuitBreaker.State, _ to: CircuitBreaker.State) -> Void
     ) {
         self.systemID = systemID
         self.policy = policy
@@ -150,4 +151,3 @@ final class InFlightCounter: Sendable {
 
     var count: Int { value.withLock { $0 } }
 }
-

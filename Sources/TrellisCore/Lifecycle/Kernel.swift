@@ -52,7 +52,10 @@ public actor Kernel: Service {
     /// The error that stopped the boot, for waiters that arrive after it.
     var bootFailure: (any Error)?
 
-    enum Phase: Equatable { case idle, starting, running, stopping, stopped, failed(String) }
+    enum Phase: Equatable {
+        case idle, starting, running, stopping, stopped
+        case failed(String)
+    }
 
     /// Assembles and checks a set of systems.
     ///
@@ -120,7 +123,10 @@ public actor Kernel: Service {
             logger.warning(
                 "circuit breaker of \(system).\(hook): \(from.rawValue) → \(to.rawValue)",
                 metadata: ["system": "\(system)", "hook": "\(hook)"])
-            events.emit(Event(name: name, source: "kernel", payload: ["system": .string(system), "hook": .string(hook), "from": .string(from.rawValue)]))
+            events.emit(
+                Event(
+                    name: name, source: "kernel",
+                    payload: ["system": .string(system), "hook": .string(hook), "from": .string(from.rawValue)]))
         }
         events.attach(guards)
         (shutdownRequests, shutdownContinuation) = AsyncStream.makeStream(of: Void.self)
@@ -131,7 +137,9 @@ public actor Kernel: Service {
     }
 
     /// The guard policies trellis.yaml sets (`systems.<id>.guard`), and the problems with them.
-    private static func guardOverrides(file: FileConfiguration, manifests: [String: SystemManifest]) -> ([String: GuardPolicy], [BootProblem]) {
+    private static func guardOverrides(file: FileConfiguration, manifests: [String: SystemManifest]) -> (
+        [String: GuardPolicy], [BootProblem]
+    ) {
         // The schema is a literal of GuardPolicy; it always compiles.
         let schema = try! JSONSchema(GuardPolicy.schema)
         var overrides: [String: GuardPolicy] = [:]

@@ -1,4 +1,3 @@
-
 /// A hook that did not finish within its time limit.
 public struct TimeLimitExceeded: Error, Sendable, CustomStringConvertible {
     public let operation: String

@@ -17,7 +17,8 @@ struct ManifestChecker {
             ids.append(manifest.id)
             if let count = counts[manifest.id], count > 1 {
                 problems.append(
-                    BootProblem(.duplicateSystem, manifest.id, "system id '\(manifest.id)' is used by \(count) systems; ids must be unique"))
+                    BootProblem(.duplicateSystem, manifest.id, "system id '\(manifest.id)' is used by \(count) systems; ids must be unique")
+                )
             }
         }
         ids.sort()

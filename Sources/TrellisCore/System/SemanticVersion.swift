@@ -24,12 +24,13 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         }
         let parts = core.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
-            let numbers = Optional(parts.compactMap { part -> Int? in
-                guard !part.isEmpty, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
-                    part == "0" || !part.hasPrefix("0")
-                else { return nil }
-                return Int(part)
-            }), numbers.count == 3
+            let numbers = Optional(
+                parts.compactMap { part -> Int? in
+                    guard !part.isEmpty, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
+                        part == "0" || !part.hasPrefix("0")
+                    else { return nil }
+                    return Int(part)
+                }), numbers.count == 3
         else { return nil }
         self.init(numbers[0], numbers[1], numbers[2], prerelease: prerelease)
     }
@@ -52,7 +53,8 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let version = SemanticVersion(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not a semantic version"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not a semantic version"))
         }
         self = version
     }

@@ -67,7 +67,10 @@ extension JSONValue {
         case .replace(let path, let value):
             try replace(value, at: path)
         case .move(let from, let path):
-            if from == path { _ = try from.value(in: self); return }
+            if from == path {
+                _ = try from.value(in: self)
+                return
+            }
             if path.hasPrefix(from) {
                 throw JSONPointerError(pointer: from.description, reason: "a value cannot be moved into one of its own children (\(path))")
             }

@@ -45,7 +45,10 @@ extension JSONValue {
     /// Adds `value` at `pointer` as JSON Patch's `add` does: replaces an object member,
     /// inserts into an array (`-` appends), replaces the whole document at the root.
     public mutating func add(_ value: JSONValue, at pointer: JSONPointer) throws(JSONPointerError) {
-        if pointer.isRoot { return self = value }
+        if pointer.isRoot {
+            self = value
+            return
+        }
         try update(pointer, depth: 0) { (target: inout JSONValue, token: String) throws(JSONPointerError) in
             switch target {
             case .object(var object):
@@ -72,7 +75,10 @@ extension JSONValue {
 
     /// Replaces the existing value at `pointer`.
     public mutating func replace(_ value: JSONValue, at pointer: JSONPointer) throws(JSONPointerError) {
-        if pointer.isRoot { return self = value }
+        if pointer.isRoot {
+            self = value
+            return
+        }
         try update(pointer, depth: 0) { (target: inout JSONValue, token: String) throws(JSONPointerError) in
             switch target {
             case .object(var object):

@@ -86,7 +86,9 @@ public struct JSONSchema: Sendable {
             guard let document = try registry.document(at: metaSchemaURI) else {
                 throw SchemaCompileError(
                     code: .unknownDialect, location: metaSchemaURI,
-                    message: "unknown $schema \"\(metaSchemaURI)\": use a 2020-12, 2019-09 or draft-07 meta-schema URI, or add that meta-schema to the registry")
+                    message:
+                        "unknown $schema \"\(metaSchemaURI)\": use a 2020-12, 2019-09 or draft-07 meta-schema URI, or add that meta-schema to the registry"
+                )
             }
             // A custom meta-schema is itself checked against the built-in one it declares.
             metaSchema = try JSONSchema(

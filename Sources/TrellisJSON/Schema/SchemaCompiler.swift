@@ -147,7 +147,9 @@ struct SchemaCompiler {
         guard let metaSchema = try registry.document(at: uri) else {
             throw SchemaCompileError(
                 code: .unknownDialect, location: uri,
-                message: "unknown $schema \"\(uri)\": use a 2020-12, 2019-09 or draft-07 meta-schema URI, or add that meta-schema to the registry")
+                message:
+                    "unknown $schema \"\(uri)\": use a 2020-12, 2019-09 or draft-07 meta-schema URI, or add that meta-schema to the registry"
+            )
         }
         var dialect = SchemaDialect.default
         if case .string(let parent)? = metaSchema["$schema"], let builtIn = SchemaDialect.builtIn(parent) {
@@ -211,7 +213,8 @@ struct SchemaCompiler {
         }
         if resourceLocations[uri] == nil {
             guard let document = try registry.document(at: uri) else {
-                throw unresolvable("no schema with the URI \(uri) is known; add it to the schema registry, or map its directory to a base URI")
+                throw unresolvable(
+                    "no schema with the URI \(uri) is known; add it to the schema registry, or map its directory to a base URI")
             }
             _ = try addDocument(document, uri: uri)
         }
@@ -241,7 +244,8 @@ struct SchemaCompiler {
     mutating func node(at location: Location) throws(SchemaCompileError) -> Int {
         if let existing = compiled[location] { return existing }
         guard let value = value(at: location) else {
-            throw SchemaCompileError(code: .unresolvableReference, location: describe(location), message: "no subschema at \(describe(location))")
+            throw SchemaCompileError(
+                code: .unresolvableReference, location: describe(location), message: "no subschema at \(describe(location))")
         }
         let index = nodes.count
         nodes.append(SchemaNode())

@@ -99,7 +99,9 @@ struct SchemaValidateCommand: AsyncParsableCommand {
             // Name the place in the schema that failed, unless the message or its list of errors already does.
             let namesPlace = !error.errors.isEmpty || error.message.contains(error.location)
             let location = namesPlace ? "" : " (at \(error.location))"
-            let hint = error.code == .unresolvableReference ? "; to read remote schemas from files, map their base URI with --ref-dir BASE_URI=DIR" : ""
+            let hint =
+                error.code == .unresolvableReference
+                ? "; to read remote schemas from files, map their base URI with --ref-dir BASE_URI=DIR" : ""
             throw InputError("cannot compile schema '\(schemaPath)': \(error)\(location)\(hint)")
         }
     }

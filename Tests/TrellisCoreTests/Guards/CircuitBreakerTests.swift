@@ -6,7 +6,9 @@ import TrellisCore
 @Suite struct CircuitBreakerTests {
     final class Transitions: Sendable {
         let log = Mutex<[String]>([])
-        func record(_ from: CircuitBreaker.State, _ to: CircuitBreaker.State) { log.withLock { $0.append("\(from.rawValue)→\(to.rawValue)") } }
+        func record(_ from: CircuitBreaker.State, _ to: CircuitBreaker.State) {
+            log.withLock { $0.append("\(from.rawValue)→\(to.rawValue)") }
+        }
         var all: [String] { log.withLock { $0 } }
     }
 
@@ -94,7 +96,8 @@ import TrellisCore
     @Test func aFailedProbeOpensAgainForAnotherFullWait() {
         let clock = ManualGuardClock()
         let transitions = Transitions()
-        let breaker = breaker(BreakerPolicy(consecutiveFailures: 1, openDuration: .seconds(5), halfOpenProbes: 3), clock: clock, transitions: transitions)
+        let breaker = breaker(
+            BreakerPolicy(consecutiveFailures: 1, openDuration: .seconds(5), halfOpenProbes: 3), clock: clock, transitions: transitions)
         fail(breaker, times: 1)
         clock.advance(by: .seconds(5))
         #expect(breaker.acquire())

@@ -142,7 +142,8 @@ import TrellisTesting
         let received = Mutex<[Int]>([])
         var listener = system("listener", policy: GuardPolicy(timeout: .milliseconds(100)))
         listener = TestSystem(
-            SystemManifest(id: "listener", version: "1.0.0", summary: "listener", listens: ["test.tick"], guardPolicy: listener.manifest.guardPolicy))
+            SystemManifest(
+                id: "listener", version: "1.0.0", summary: "listener", listens: ["test.tick"], guardPolicy: listener.manifest.guardPolicy))
         listener.onRegister = { registrar in
             registrar.on("test.tick") { event in
                 let number = event.payload["n"]?.intValue ?? -1
