@@ -17,6 +17,8 @@ let package = Package(
         // The trait list replaces the defaults, which would pull in a runtime interposer
         // that this machine's package mirror does not carry.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The same Hummingbird as the root package resolves, for the bare baseline of scripts/bench-http.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // The JSON Schema benchmark cases (Fixtures/json-schema/cases.json), shared by both executables.
@@ -70,6 +72,13 @@ let package = Package(
             path: "Benchmarks/KernelBenchmarks",
             swiftSettings: strictSwift6,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // A bare Hummingbird app answering the same small JSON as Trellis's `mock` endpoint, the
+        // baseline scripts/bench-http divides every HTTP stack's requests/s by.
+        .executableTarget(
+            name: "bare-hummingbird",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSwift6
         ),
     ]
 )
