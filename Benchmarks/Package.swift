@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         // The same Hummingbird as the root package resolves, for the bare baseline of scripts/bench-http.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // The same swift-log as the root package: guard-overhead-server hands TrellisServer its logger.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The JSON Schema benchmark cases (Fixtures/json-schema/cases.json), shared by both executables.
@@ -79,6 +81,24 @@ let package = Package(
             name: "bare-hummingbird",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSwift6
+        ),
+        // `trellis serve`'s composition plus N systems with empty request hooks, which
+        // scripts/bench-guards loads with 0 and 10 such systems to price the guarded hooks.
+        .executableTarget(
+            name: "guard-overhead-server",
+            dependencies: [.product(name: "TrellisServer", package: "Trellis"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift6
+        ),
+        // `swift package benchmark`: one call through a system's guard against a direct call.
+        .executableTarget(
+            name: "GuardBenchmarks",
+            dependencies: [
+                .product(name: "TrellisCore", package: "Trellis"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/GuardBenchmarks",
+            swiftSettings: strictSwift6,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )

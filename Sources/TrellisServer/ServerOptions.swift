@@ -10,10 +10,14 @@ public struct ServerOptions: Sendable {
     /// Re-read the config file whenever it changes, not only on SIGHUP.
     public var watch: Bool
     public var shutdownDeadline: Duration
+    /// For the guard overhead benchmark only (`scripts/bench-guards`): adds this many systems
+    /// (`bench_hooks_1`…) whose `beforeRequest` / `afterResponse` hooks do nothing. 0 otherwise;
+    /// `trellis serve` never sets it.
+    public var benchmarkHookSystems: Int
 
     public init(
         configPath: String? = nil, host: String? = nil, port: Int? = nil, dataDirectory: String = "trellis-data", watch: Bool = false,
-        shutdownDeadline: Duration = .seconds(30)
+        shutdownDeadline: Duration = .seconds(30), benchmarkHookSystems: Int = 0
     ) {
         self.configPath = configPath
         self.host = host
@@ -21,6 +25,7 @@ public struct ServerOptions: Sendable {
         self.dataDirectory = dataDirectory
         self.watch = watch
         self.shutdownDeadline = shutdownDeadline
+        self.benchmarkHookSystems = benchmarkHookSystems
     }
 
     /// The config file to read: the one given, else `./trellis.yaml` if present.

@@ -61,6 +61,7 @@ public final class TrellisServer: Sendable {
         let info = ServerInfoSystem(name: config.name)
         let systems: [any System] =
             [http, DatabaseSystem(database: database), EndpointsSystem(), admin, info, ChaosSystem.configured(by: config)]
+            + BenchmarkHooksSystem.systems(options.benchmarkHookSystems)
         var environment = environment
         environment.merge(options.environmentOverrides) { _, override in override }
         self.environment = environment
