@@ -3,18 +3,19 @@ internal import Foundation
 /// Fires deadlines for guarded calls from one background thread, so a guarded call costs
 /// a heap insertion instead of a timer task of its own.
 final class DeadlineScheduler: @unchecked Sendable {
-    // @unchecked: `heap`, `cancelled` and `nextID` are only touched while holding `condition`.
+    // @unchecked: `heap`, `actions` and `nextID` are only touched while holding `condition`.
     static let shared = DeadlineScheduler()
 
     private struct Entry {
         let deadline: ContinuousClock.Instant
         let id: UInt64
-        let action: @Sendable () -> Void
     }
 
     private let condition = NSCondition()
     private var heap: [Entry] = []
-    private var cancelled: Set<UInt64> = []
+    /// The action of every pending deadline. Cancelling removes it at once, so what it captured
+    /// (a request, a continuation) is freed now, not when the deadline would have passed.
+    private var actions: [UInt64: @Sendable () -> Void] = [:]
     private var nextID: UInt64 = 0
 
     private init() {
@@ -28,7 +29,8 @@ final class DeadlineScheduler: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         nextID += 1
-        heap.append(Entry(deadline: deadline, id: nextID, action: action))
+        actions[nextID] = action
+        heap.append(Entry(deadline: deadline, id: nextID))
         siftUp(heap.count - 1)
         if heap[0].id == nextID { condition.signal() }
         return nextID
@@ -36,7 +38,13 @@ final class DeadlineScheduler: @unchecked Sendable {
 
     func cancel(_ id: UInt64) {
         condition.lock()
-        cancelled.insert(id)
+        actions[id] = nil
+        // Cancelled entries leave the heap when they reach its top; drop them in bulk when they
+        // are most of it, so a high call rate with long limits keeps the heap small.
+        if heap.count > 4_096, actions.count * 2 < heap.count {
+            heap.removeAll { actions[$0.id] == nil }
+            for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+        }
         condition.unlock()
     }
 
@@ -44,7 +52,7 @@ final class DeadlineScheduler: @unchecked Sendable {
         while true {
             condition.lock()
             while true {
-                if let first = heap.first, cancelled.remove(first.id) != nil {
+                if let first = heap.first, actions[first.id] == nil {
                     pop()
                     continue
                 }
@@ -58,8 +66,9 @@ final class DeadlineScheduler: @unchecked Sendable {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
             }
             let due = pop()
+            let action = actions.removeValue(forKey: due.id)
             condition.unlock()
-            due.action()
+            action?()
         }
     }
 

@@ -19,7 +19,9 @@ public struct GuardPolicy: Sendable, Hashable {
     public var maxConcurrent: Int
     public var breaker: BreakerPolicy
 
-    public init(timeout: Duration = .seconds(5), maxConcurrent: Int = 32, breaker: BreakerPolicy = BreakerPolicy()) {
+    /// The default concurrency limit is sized for a server's request load (a route call is in
+    /// flight for each concurrent request); lower it for systems that must not fan out.
+    public init(timeout: Duration = .seconds(5), maxConcurrent: Int = 256, breaker: BreakerPolicy = BreakerPolicy()) {
         self.timeout = timeout
         self.maxConcurrent = maxConcurrent
         self.breaker = breaker

@@ -98,7 +98,7 @@ import TrellisTesting
             #expect(await eventually { blocker.callsInFlight == 2 })
             let clock = ContinuousClock()
             let started = clock.now
-            // Two rounds of 25 concurrent calls: under quick's default limit of 32 in flight.
+            // Two rounds of 25 concurrent calls: under quick's default limit of 256 in flight.
             for _ in 0..<2 {
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for index in 0..<25 { group.addTask { try await quick.call("answer") { index } } }
