@@ -82,12 +82,8 @@ import TrellisServer
         ("block_thread", 1_500),
     ])
     func requestHookFault(mode: String, delayMilliseconds: Int) async throws {
-        let directory = try ServeDirectory()
         let faults = ["before_request": mode, "after_response": mode, "event": mode]
-        let path = try directory.write("trellis.yaml", Self.config(faults, delayMilliseconds: delayMilliseconds))
-        let running = try await InProcessServer.start(configPath: path, dataDirectory: directory.path("data"))
-        let load = ChaosLoad(port: running.port)
-        do {
+        try await Self.rehearse(Self.config(faults, delayMilliseconds: delayMilliseconds)) { running, load, directory in
             let chaosGuard = try #require(running.server.kernel.guards["chaos"])
             // While the clients run: /health every 50 ms, and how many slots chaos holds.
             async let probes = load.run(
@@ -130,23 +126,13 @@ import TrellisServer
                 let response = try await load.get("/hello")
                 #expect(response.status == 200 && response.header("Trellis-Degraded") == nil)
             }
-        } catch {
-            try? await load.shutdown()
-            try? await running.stop()
-            throw error
         }
-        try await load.shutdown()
-        try await running.stop()
     }
 
     /// Chaos critical: every request fails with the documented 503 problem instead of degrading.
     @Test func criticalChaosFailsRequestsWithA503Problem() async throws {
-        let directory = try ServeDirectory()
         let faults = ["before_request": "throw", "after_response": "throw"]
-        let path = try directory.write("trellis.yaml", Self.config(faults, critical: true))
-        let running = try await InProcessServer.start(configPath: path, dataDirectory: directory.path("data"))
-        let load = ChaosLoad(port: running.port)
-        do {
+        try await Self.rehearse(Self.config(faults, critical: true)) { running, load, directory in
             try await load.get("/hello").expectProblem(
                 503, "System unavailable",
                 detail:
@@ -173,22 +159,12 @@ import TrellisServer
             print("chaos rehearsal [throw, critical]: recovered after the fault was switched off; /hello \(recovery.figure) meanwhile")
             #expect(recovery.problems.isEmpty, "\(recovery.problems.prefix(5))")
             #expect(try await load.get("/hello").text == Self.hello)
-        } catch {
-            try? await load.shutdown()
-            try? await running.stop()
-            throw error
         }
-        try await load.shutdown()
-        try await running.stop()
     }
 
     /// `fail_start`: chaos fails at boot with its reason; the rest of the server serves.
     @Test func failStartLeavesTheRestRunning() async throws {
-        let directory = try ServeDirectory()
-        let path = try directory.write("trellis.yaml", Self.config(["start": "fail_start"]))
-        let running = try await InProcessServer.start(configPath: path, dataDirectory: directory.path("data"))
-        let load = ChaosLoad(port: running.port)
-        do {
+        try await Self.rehearse(Self.config(["start": "fail_start"])) { running, load, _ in
             let reason =
                 "failed to start: chaos failed to start on purpose (systems.chaos.config.start.mode: fail_start); set it to none to let it start"
             #expect(running.banner.contains("not running: chaos (\(reason))"), "\(running.banner)")
@@ -208,6 +184,20 @@ import TrellisServer
             #expect(Self.chaosEntry(body) == ["id": "chaos", "state": "failed", "status": "down", "message": .string(reason)])
             let others = body["systems"]?.arrayValue?.filter { $0["id"] != "chaos" } ?? []
             #expect(!others.isEmpty && others.allSatisfy { $0["state"] == "running" && $0["status"] == "up" }, "\(others)")
+        }
+    }
+
+    /// Serves `config` (written to a fresh folder's trellis.yaml) in this process, with concurrent
+    /// clients, for the duration of `body`; then stops both, whatever happens.
+    static func rehearse(
+        _ config: String, _ body: (InProcessServer, ChaosLoad, ServeDirectory) async throws -> Void
+    ) async throws {
+        let directory = try ServeDirectory()
+        let path = try directory.write("trellis.yaml", config)
+        let running = try await InProcessServer.start(configPath: path, dataDirectory: directory.path("data"))
+        let load = ChaosLoad(port: running.port)
+        do {
+            try await body(running, load, directory)
         } catch {
             try? await load.shutdown()
             try? await running.stop()

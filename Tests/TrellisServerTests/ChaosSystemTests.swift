@@ -92,4 +92,19 @@ import TrellisTesting
         #expect(chaosGuard.callsInFlight == 0)
         try await harness.stop()
     }
+
+    /// examples/chaos as its README runs it: chaos degrades /hello, and the rest answers.
+    @Test func theExampleDegradesHelloAndNothingElse() async throws {
+        let directory = try ServeDirectory()
+        try await InProcessServer.with(configPath: Examples.configPath("chaos"), dataDirectory: directory.path("data")) { running, client in
+            #expect(running.banner.contains("systems:   database, http, admin, chaos, endpoints, server"), "\(running.banner)")
+            let hello = try await client.get("/hello")
+            #expect(hello.status == 200 && hello.text == #"{"message":"Hello, World!"}"#)
+            #expect(hello.header("Trellis-Degraded") == "chaos")
+            let health = try await client.get("/health").json()
+            let chaos = health["systems"]?.arrayValue?.first { $0["id"] == "chaos" }
+            #expect(chaos?["state"] == "running")
+            #expect(chaos?["message"]?.stringValue?.hasPrefix("rehearsing before_request=throw") == true, "\(String(describing: chaos))")
+        }
+    }
 }
