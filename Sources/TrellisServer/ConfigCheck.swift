@@ -91,10 +91,9 @@ public enum ConfigCheck {
 
     /// The built-in systems as `serve` installs them, for their manifests only: nothing is started.
     static func builtInSystems(_ config: TrellisConfig) -> [any System] {
-        [
-            HTTPSystem(), ManifestOnly(manifest: DatabaseSystem.plannedManifest), EndpointsSystem(), AdminSystem(dataDirectory: nil),
-            ServerInfoSystem(name: config.name), ChaosSystem.configured(by: config),
-        ]
+        TrellisServer.builtInSystems(
+            config, http: HTTPSystem(), database: ManifestOnly(manifest: DatabaseSystem.plannedManifest),
+            admin: AdminSystem(dataDirectory: nil), info: ServerInfoSystem(name: config.name))
     }
 
     static func makeKernel(_ config: TrellisConfig, environment: [String: String]) throws -> Kernel {

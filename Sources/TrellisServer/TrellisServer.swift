@@ -59,8 +59,8 @@ public final class TrellisServer: Sendable {
         // The first server in the process bootstraps swift-metrics with the Prometheus factory; later ones share it.
         admin = AdminSystem(dataDirectory: dataDirectory, processMetrics: ProcessMetrics.registry)
         let info = ServerInfoSystem(name: config.name)
-        let systems: [any System] =
-            [http, DatabaseSystem(database: database), EndpointsSystem(), admin, info, ChaosSystem.configured(by: config)]
+        let systems =
+            Self.builtInSystems(config, http: http, database: DatabaseSystem(database: database), admin: admin, info: info)
             + BenchmarkHooksSystem.systems(options.benchmarkHookSystems)
         var environment = environment
         environment.merge(options.environmentOverrides) { _, override in override }
@@ -74,6 +74,14 @@ public final class TrellisServer: Sendable {
         }
         info.attach(kernel)
         admin.attach(kernel)
+    }
+
+    /// The systems `trellis serve` installs, in one place for `serve`, `check` and `systems`;
+    /// the instances the caller keeps (or replaces by manifest-only stand-ins) are passed in.
+    static func builtInSystems(
+        _ config: TrellisConfig, http: HTTPSystem, database: any System, admin: AdminSystem, info: ServerInfoSystem
+    ) -> [any System] {
+        [http, database, EndpointsSystem(), admin, info, ChaosSystem.configured(by: config)]
     }
 
     /// Serves until SIGTERM or SIGINT; SIGHUP (and file changes with `--watch`) reload trellis.yaml.
