@@ -122,7 +122,8 @@ public final class TrellisServer: Sendable {
                     systemID: manifest.id, number: latest.number + 1, config: file, actor: Self.fileActor,
                     reason: "\(config.file.fileName) changed while the server was stopped"))
             logger.info(
-                "\(config.file.fileName) changed while the server was stopped: \(manifest.id) takes it as config version \(latest.number + 1)")
+                "\(config.file.fileName) changed while the server was stopped: \(manifest.id) takes it as config version \(latest.number + 1)"
+            )
         }
     }
 
@@ -208,7 +209,8 @@ public final class TrellisServer: Sendable {
         }
         let probe = url.appendingPathComponent(".trellis-write-check")
         guard manager.createFile(atPath: probe.path, contents: Data()) else {
-            throw ServerSetupError(message: "the data directory \(url.path) is not writable; fix its permissions or choose another with --data-dir")
+            throw ServerSetupError(
+                message: "the data directory \(url.path) is not writable; fix its permissions or choose another with --data-dir")
         }
         try? manager.removeItem(at: probe)
     }
