@@ -75,7 +75,8 @@ public final class AdminSystem: System, Sendable {
                 ],
                 "additionalProperties": false,
             ],
-            defaults: ["metrics_public": false])
+            defaults: ["metrics_public": false],
+            guardPolicy: GuardPolicy(isolation: .cooperative))
     }
 
     public func start(_ context: SystemContext) async throws {

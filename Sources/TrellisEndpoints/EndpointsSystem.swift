@@ -85,7 +85,10 @@ public final class EndpointsSystem: System, Reconfigurable, Sendable {
             requires: ["http"],
             consumes: [AnyCapabilityKey(httpRoutingKey), AnyCapabilityKey(documentStoreKey)],
             configSchema: Self.configSchema,
-            defaults: ["endpoints": []])
+            defaults: ["endpoints": []],
+            // Mock, proxy and document endpoints never block a thread (SQLite reads and writes
+            // run on the database's own connections; the proxy client is non-blocking).
+            guardPolicy: GuardPolicy(isolation: .cooperative))
     }
 
     /// Every problem with an `endpoints` config, each with the JSON Pointer of the value at

@@ -13,14 +13,23 @@ final class RouteTable: HTTPRouting, Sendable {
         let responder: RouterResponder<TrellisRequestContext>
         /// Route patterns with their methods, to tell a 405 from a 404.
         let patterns: [(segments: [Substring], methods: [HTTPRequest.Method])]
-        let hooks: [(system: String, hooks: any RequestHooks)]
+        let hooks: [SystemHooks]
         let routeList: [String]
+    }
+
+    /// One system's request hooks with the guard sites they are called through (`nil` when
+    /// the table has no guards: tests of the table alone).
+    struct SystemHooks: Sendable {
+        let system: String
+        let hooks: any RequestHooks
+        let beforeRequest: GuardSite?
+        let afterResponse: GuardSite?
     }
 
     private struct State {
         var systemRoutes: [(owner: String, routes: [Route])] = []
         var rootRoutes: [(owner: String, routes: [Route])] = []
-        var hooks: [(system: String, hooks: any RequestHooks)] = []
+        var hooks: [SystemHooks] = []
         var builtIn: [Route] = []
     }
 
@@ -59,7 +68,11 @@ final class RouteTable: HTTPRouting, Sendable {
     }
 
     func addHooks(_ hooks: any RequestHooks, system: String) {
-        update { $0.hooks.append((system, hooks)) }
+        let systemGuard = guards?[system]
+        let entry = SystemHooks(
+            system: system, hooks: hooks, beforeRequest: systemGuard?.site("beforeRequest"),
+            afterResponse: systemGuard?.site("afterResponse"))
+        update { $0.hooks.append(entry) }
     }
 
     func remove(owner: String) {
@@ -72,18 +85,21 @@ final class RouteTable: HTTPRouting, Sendable {
 
     var routeList: [String] { snapshot.routeList }
 
-    /// A route handler run through its system's guard. Client errors (4xx problems) are answers,
-    /// not failures: they are returned inside the guard so they never trip the breaker.
+    /// A route handler run through its system's guard: in the request's guarded run when the
+    /// system is cooperative, on its own threads otherwise. Client errors (4xx problems) are
+    /// answers, not failures: they are returned inside the guard so they never trip the breaker.
     private func guarded(_ handler: @escaping RouteHandler, owner: String) -> RouteHandler {
-        guard let systemGuard = guards?[owner] else { return handler }
+        guard let site = guards?[owner]?.site("route") else { return handler }
         return { request, context in
-            try await systemGuard.call("route") {
+            let answer: @Sendable () async throws -> Response = {
                 do {
                     return try await handler(request, context)
                 } catch let problem as Problem where problem.status.code < 500 {
                     return problem.response(instance: request.uri.path, requestID: context.requestID)
                 }
             }
+            if site.runsCooperatively, let run = context.guardedCalls { return try await run.call(site, answer) }
+            return try await site.callIsolated(answer)
         }
     }
 

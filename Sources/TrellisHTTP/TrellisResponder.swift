@@ -28,15 +28,21 @@ struct TrellisResponder: HTTPResponder {
         context.maxUploadSize = bodyLimit
         context.logger[metadataKey: "request_id"] = .string(requestID)
         let snapshot = table.snapshot
-        var response: Response
-        var degraded: [String] = []
+        let outcome: Progress
         do {
-            response = try await handle(request, context: context, snapshot: snapshot, degraded: &degraded)
+            try check(request, snapshot: snapshot)
+            outcome = try await Self.run(request, context: context, snapshot: snapshot)
         } catch {
+            outcome = Progress(stage: .failed(error))
+        }
+        var response: Response
+        if case .failed(let error) = outcome.stage {
             response = problem(for: error, request: request, context: context).response(instance: request.uri.path, requestID: requestID)
+        } else {
+            response = outcome.response ?? Response(status: .noContent)
         }
         response.headers[.requestID] = requestID
-        if !degraded.isEmpty { response.headers[.trellisDegraded] = degraded.joined(separator: ", ") }
+        if !outcome.degraded.isEmpty { response.headers[.trellisDegraded] = outcome.degraded.joined(separator: ", ") }
         // The router stores the pattern it matched in the context's shared endpoint-path box.
         statistics.record(route: context.endpointPath, method: request.method, status: Int(response.status.code))
         if accessLog {
@@ -53,9 +59,8 @@ struct TrellisResponder: HTTPResponder {
         return response
     }
 
-    private func handle(
-        _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot, degraded: inout [String]
-    ) async throws -> Response {
+    /// The answers that need no system: 413 by `Content-Length`, 404 and 405.
+    private func check(_ request: Request, snapshot: RouteTable.Snapshot) throws(Problem) {
         if let text = request.headers[.contentLength], let length = Int(text), length > bodyLimit {
             throw Problem(.contentTooLarge, detail: "the request body is \(length) bytes, more than the limit of \(bodyLimit) bytes")
         }
@@ -69,56 +74,121 @@ struct TrellisResponder: HTTPResponder {
                 .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(list)",
                 headers: [.allow: list])
         }
-        for (system, hooks) in snapshot.hooks {
-            let early = try await callHook(system, "beforeRequest", degraded: &degraded) {
-                try await hooks.beforeRequest(request, context: context)
-            }
-            if let early = early ?? nil {
-                return try await after(early, request: request, context: context, snapshot: snapshot, degraded: &degraded)
-            }
-        }
-        let response = try await snapshot.responder.respond(to: request, context: context)
-        return try await after(response, request: request, context: context, snapshot: snapshot, degraded: &degraded)
     }
 
-    private func after(
-        _ response: Response, request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot, degraded: inout [String]
-    ) async throws -> Response {
-        var response = response
-        for (system, hooks) in snapshot.hooks {
-            let current = response
-            if let changed = try await callHook(
-                system, "afterResponse", degraded: &degraded,
-                {
-                    try await hooks.afterResponse(current, request: request, context: context)
-                })
-            {
-                response = changed
-            }
+    /// Where a request is between the systems it goes through: what a ``GuardedRun`` saves
+    /// before each guarded call, to go on from should the call time out.
+    struct Progress: Sendable {
+        enum Stage: Sendable {
+            case before(Int)
+            case route
+            case after(Int)
+            case done
+            case failed(any Error)
         }
-        return response
+
+        var stage: Stage = .before(0)
+        var response: Response?
+        /// Systems whose hook was skipped, for `Trellis-Degraded`.
+        var degraded: [String] = []
+
+        /// Goes on to `next` after `system`'s hook failed, timed out or was refused: a
+        /// non-critical system is listed as degraded; a critical one fails the request with a 503.
+        func skipping(_ site: GuardSite?, system: String, hook: String, after error: any Error, next: Stage) -> Progress {
+            var progress = self
+            if error is CancellationError {
+                progress.stage = .failed(error)
+            } else if site?.isCritical == true {
+                progress.stage = .failed(
+                    Problem(
+                        .serviceUnavailable, type: "https://trellis.dev/problems/system-unavailable", title: "System unavailable",
+                        detail: "\(system) is critical and its \(hook) hook failed: \(error)", extensions: ["system": .string(system)]))
+            } else {
+                if !progress.degraded.contains(system) { progress.degraded.append(system) }
+                progress.stage = next
+            }
+            return progress
+        }
     }
 
-    /// Runs one system's hook through its guard. When it fails, times out, is refused or its
-    /// breaker is open, a non-critical system's hook is skipped (`nil`, and the system is
-    /// listed in `Trellis-Degraded`); a critical system's failure fails the request with a 503.
-    private func callHook<T: Sendable>(
-        _ system: String, _ hook: String, degraded: inout [String], _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T? {
-        guard let systemGuard = guards[system] else { return try await operation() }
-        do {
-            return try await systemGuard.call(hook, operation)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            if systemGuard.critical {
-                throw Problem(
-                    .serviceUnavailable, type: "https://trellis.dev/problems/system-unavailable", title: "System unavailable",
-                    detail: "\(system) is critical and its \(hook) hook failed: \(error)", extensions: ["system": .string(system)])
+    /// The systems' `beforeRequest` hooks in plan order, the route, then their `afterResponse`
+    /// hooks, each through its system's guard, in one ``GuardedRun``.
+    private static func run(_ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Progress {
+        let hooks = snapshot.hooks
+        return try await GuardedRun<Progress, Progress>.run(
+            from: Progress(),
+            afterTimeout: { checkpoint, error in
+                switch checkpoint.stage {
+                case .before(let index):
+                    checkpoint.skipping(
+                        hooks[index].beforeRequest, system: hooks[index].system, hook: "beforeRequest", after: error,
+                        next: .before(index + 1))
+                case .after(let index):
+                    checkpoint.skipping(
+                        hooks[index].afterResponse, system: hooks[index].system, hook: "afterResponse", after: error,
+                        next: .after(index + 1))
+                case .route, .done, .failed:
+                    Progress(stage: .failed(error), response: nil, degraded: checkpoint.degraded)
+                }
             }
-            if !degraded.contains(system) { degraded.append(system) }
-            return nil
+        ) { start, run in
+            var routeContext = context
+            routeContext.guardedCalls = run
+            let context = routeContext
+            var progress = start
+            while true {
+                run.save(progress)
+                switch progress.stage {
+                case .before(let index) where index < hooks.count:
+                    let entry = hooks[index]
+                    do {
+                        let early = try await call(entry.beforeRequest, in: run) {
+                            try await entry.hooks.beforeRequest(request, context: context)
+                        }
+                        progress.response = early
+                        progress.stage = early == nil ? .before(index + 1) : .after(0)
+                    } catch {
+                        progress = progress.skipping(
+                            entry.beforeRequest, system: entry.system, hook: "beforeRequest", after: error, next: .before(index + 1))
+                    }
+                case .before:
+                    progress.stage = .route
+                case .route:
+                    do {
+                        progress.response = try await snapshot.responder.respond(to: request, context: context)
+                        progress.stage = .after(0)
+                    } catch {
+                        progress.stage = .failed(error)
+                    }
+                case .after(let index) where index < hooks.count:
+                    let entry = hooks[index]
+                    let current = progress.response ?? Response(status: .noContent)
+                    do {
+                        progress.response = try await call(entry.afterResponse, in: run) {
+                            try await entry.hooks.afterResponse(current, request: request, context: context)
+                        }
+                        progress.stage = .after(index + 1)
+                    } catch {
+                        progress = progress.skipping(
+                            entry.afterResponse, system: entry.system, hook: "afterResponse", after: error, next: .after(index + 1))
+                    }
+                case .after:
+                    progress.stage = .done
+                case .done, .failed:
+                    return progress
+                }
+            }
         }
+    }
+
+    /// One hook call through its guard site: in the run when the system is cooperative, on the
+    /// system's threads otherwise.
+    private static func call<T: Sendable>(
+        _ site: GuardSite?, in run: GuardedRun<Progress, Progress>, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        guard let site else { return try await operation() }
+        if site.runsCooperatively { return try await run.call(site, operation) }
+        return try await site.callIsolated(operation)
     }
 
     private func problem(for error: any Error, request: Request, context: TrellisRequestContext) -> Problem {

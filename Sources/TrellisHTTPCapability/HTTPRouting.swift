@@ -65,10 +65,13 @@ public struct TrellisRequestContext: RequestContext {
     public var requestID: String
     /// The largest body a route may read, from `server.body_limit`.
     public var maxUploadSize: Int
+    /// The request's guarded run, in which a cooperative system's route makes its guarded call.
+    package var guardedCalls: (any GuardedCalls)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.maxUploadSize = 1 << 20
+        self.guardedCalls = nil
     }
 }

@@ -6,16 +6,19 @@ internal import TrellisHTTPCapability
 /// each hook costs (``ServerOptions/benchmarkHookSystems``, `scripts/bench-guards`).
 struct BenchmarkHooksSystem: System {
     let id: String
+    /// Empty hooks never block, so they run `cooperative`; `systems.<id>.guard.isolation:
+    /// threads` in trellis.yaml measures the hop to the system's own threads instead.
+    let isolation: GuardPolicy.Isolation
 
     /// `count` of them, `bench_hooks_1`…`bench_hooks_<count>`.
-    static func systems(_ count: Int) -> [any System] {
-        (0..<max(0, count)).map { BenchmarkHooksSystem(id: "bench_hooks_\($0 + 1)") }
+    static func systems(_ count: Int, isolation: GuardPolicy.Isolation) -> [any System] {
+        (0..<max(0, count)).map { BenchmarkHooksSystem(id: "bench_hooks_\($0 + 1)", isolation: isolation) }
     }
 
     var manifest: SystemManifest {
         SystemManifest(
             id: id, version: "1.0.0", summary: "Empty request hooks, for the guard overhead benchmark", requires: ["http"],
-            consumes: [AnyCapabilityKey(httpRoutingKey)])
+            consumes: [AnyCapabilityKey(httpRoutingKey)], guardPolicy: GuardPolicy(isolation: isolation))
     }
 
     func start(_ context: SystemContext) async throws {

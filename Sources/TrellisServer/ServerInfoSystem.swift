@@ -27,7 +27,8 @@ public final class ServerInfoSystem: System, Sendable {
     public var manifest: SystemManifest {
         SystemManifest(
             id: "server", version: "1.0.0", summary: "Welcome page and health endpoint",
-            requires: ["http"], optional: ["endpoints"], consumes: [AnyCapabilityKey(httpRoutingKey)])
+            requires: ["http"], optional: ["endpoints"], consumes: [AnyCapabilityKey(httpRoutingKey)],
+            guardPolicy: GuardPolicy(isolation: .cooperative))
     }
 
     public func start(_ context: SystemContext) async throws {

@@ -61,7 +61,7 @@ public final class TrellisServer: Sendable {
         let info = ServerInfoSystem(name: config.name)
         let systems =
             Self.builtInSystems(config, http: http, database: DatabaseSystem(database: database), admin: admin, info: info)
-            + BenchmarkHooksSystem.systems(options.benchmarkHookSystems)
+            + BenchmarkHooksSystem.systems(options.benchmarkHookSystems, isolation: .cooperative)
         var environment = environment
         environment.merge(options.environmentOverrides) { _, override in override }
         self.environment = environment

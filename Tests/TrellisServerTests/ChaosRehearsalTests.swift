@@ -17,7 +17,9 @@ import TrellisServer
 
     /// trellis.yaml with chaos enabled under a short guard policy (200 ms, 4 slots, a breaker
     /// opening after 3 failures for 1 s) and `faults` (target → mode).
-    static func config(_ faults: [String: String], delayMilliseconds: Int = 1_000, critical: Bool = false) -> String {
+    static func config(
+        _ faults: [String: String], delayMilliseconds: Int = 1_000, critical: Bool = false, isolation: String = "threads"
+    ) -> String {
         let targets = ["before_request", "after_response", "event", "start", "health"].map { target in
             "      \(target): { mode: \(faults[target] ?? "none"), delay_ms: \(delayMilliseconds) }"
         }
@@ -28,7 +30,7 @@ import TrellisServer
             systems:
               chaos:
                 enabled: true
-                guard: { timeout_ms: 200, max_concurrent: 4, breaker: { consecutive_failures: 3, open_ms: 1000 } }
+                guard: { timeout_ms: 200, max_concurrent: 4, breaker: { consecutive_failures: 3, open_ms: 1000 }, isolation: \(isolation) }
                 config:
             \(targets.joined(separator: "\n"))
                   critical: \(critical)
@@ -125,6 +127,32 @@ import TrellisServer
             for _ in 0..<10 {
                 let response = try await load.get("/hello")
                 #expect(response.status == 200 && response.header("Trellis-Degraded") == nil)
+            }
+        }
+    }
+
+    /// Chaos claiming to be cooperative (its calls made in the request's own task) and then
+    /// hanging or blocking: the requests still all get their degraded 200, the overrun is a
+    /// timeout, and chaos's calls move to its own threads after the first one.
+    @Test(arguments: [("hang", 1_000), ("block_thread", 400)])
+    func aCooperativeSystemThatOverrunsMovesToItsOwnThreads(mode: String, delayMilliseconds: Int) async throws {
+        let faults = ["before_request": mode, "after_response": mode]
+        let config = Self.config(faults, delayMilliseconds: delayMilliseconds, isolation: "cooperative")
+        try await Self.rehearse(config) { running, load, _ in
+            let chaosGuard = try #require(running.server.kernel.guards["chaos"])
+            #expect(chaosGuard.isolation == .cooperative)
+            let fault = await load.run("/hello", clients: Self.clients, for: Self.faultDuration, check: Self.degradedHello)
+            print(
+                "chaos rehearsal [\(mode), cooperative]: /hello \(fault.figure); p50 \(fault.percentile(50).inMilliseconds) ms, p99 \(fault.percentile(99).inMilliseconds) ms; chaos now on \(chaosGuard.isolation.rawValue)"
+            )
+            #expect(fault.problems.isEmpty, "\(fault.problems.prefix(5))")
+            #expect(fault.sent > Self.clients && fault.answered == fault.sent)
+            #expect(chaosGuard.isolation == .threads)
+            let stats = chaosGuard.statistics.filter { $0.hook == "beforeRequest" || $0.hook == "afterResponse" }
+            #expect(stats.reduce(0) { $0 + $1.timeouts } >= 1, "\(stats)")
+            if mode == "hang" {
+                // A hang suspends: the run leaves it behind at the 200 ms deadline.
+                #expect(fault.percentile(50) < .milliseconds(500))
             }
         }
     }

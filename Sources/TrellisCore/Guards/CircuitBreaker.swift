@@ -59,8 +59,10 @@ public final class CircuitBreaker: Sendable {
     /// Whether a call may go ahead now. An open breaker whose wait has passed turns half-open
     /// and lets up to `halfOpenProbes` calls through.
     public func acquire() -> Bool {
-        let now = clock.now()
         let (allowed, transition) = machine.withLock { machine -> (Bool, (State, State)?) in
+            // The common case reads no clock.
+            if machine.state == .closed { return (true, nil) }
+            let now = clock.now()
             var transition: (State, State)?
             if machine.state == .open {
                 guard now - machine.openedAt >= policy.openDuration else { return (false, nil) }
@@ -79,7 +81,6 @@ public final class CircuitBreaker: Sendable {
 
     /// Reports the outcome of a call ``acquire()`` permitted.
     public func record(success: Bool) {
-        let now = clock.now()
         let transition = machine.withLock { machine -> (State, State)? in
             switch machine.state {
             case .closed:
@@ -96,17 +97,17 @@ public final class CircuitBreaker: Sendable {
                 let tooMany = machine.consecutiveFailures >= policy.consecutiveFailures
                 let tooOften = machine.window.count >= policy.minimumCalls && rate >= policy.failureRateThreshold
                 guard !success, tooMany || tooOften else { return nil }
-                machine.reset(to: .open, at: now)
+                machine.reset(to: .open, at: clock.now())
                 return (.closed, .open)
             case .halfOpen:
                 machine.probesInFlight = max(0, machine.probesInFlight - 1)
                 if !success {
-                    machine.reset(to: .open, at: now)
+                    machine.reset(to: .open, at: clock.now())
                     return (.halfOpen, .open)
                 }
                 machine.probeSuccesses += 1
                 guard machine.probeSuccesses >= policy.halfOpenProbes else { return nil }
-                machine.reset(to: .closed, at: now)
+                machine.reset(to: .closed, at: clock.now())
                 return (.halfOpen, .closed)
             case .open:
                 // A late outcome of a call made before the breaker opened.

@@ -11,6 +11,21 @@ public import TrellisJSON
 ///     guard: { timeout_ms: 2000, max_concurrent: 16, breaker: { consecutive_failures: 3, open_ms: 5000 } }
 /// ```
 public struct GuardPolicy: Sendable, Hashable {
+    /// Where a system's request-path calls (hooks and routes) run.
+    public enum Isolation: String, Sendable, Hashable, Codable {
+        /// On the system's own threads: code that blocks a thread blocks one of them, and a call
+        /// that never returns is left behind at its deadline. Costs a task and a thread hop per
+        /// call (microseconds), so it is the default for systems that do not say otherwise.
+        case threads
+        /// In the caller's task, on Swift's shared cooperative threads: a call costs its
+        /// bookkeeping (tens of nanoseconds). For systems that promise never to block a thread.
+        /// A call that suspends and overruns its limit is still left behind at its deadline; a
+        /// call that overruns without suspending (it blocked its thread) is counted as a
+        /// timeout when it returns. After either, the system's calls move to its own threads
+        /// for the life of the process.
+        case cooperative
+    }
+
     /// How long a request-path call (hooks, routes, event handlers) may take. Lifecycle hooks
     /// use the manifest's ``HookTimeLimits``.
     public var timeout: Duration
@@ -18,13 +33,17 @@ public struct GuardPolicy: Sendable, Hashable {
     /// system's blocking work may occupy.
     public var maxConcurrent: Int
     public var breaker: BreakerPolicy
+    public var isolation: Isolation
 
     /// The default concurrency limit is sized for a server's request load (a route call is in
     /// flight for each concurrent request); lower it for systems that must not fan out.
-    public init(timeout: Duration = .seconds(5), maxConcurrent: Int = 256, breaker: BreakerPolicy = BreakerPolicy()) {
+    public init(
+        timeout: Duration = .seconds(5), maxConcurrent: Int = 256, breaker: BreakerPolicy = BreakerPolicy(), isolation: Isolation = .threads
+    ) {
         self.timeout = timeout
         self.maxConcurrent = maxConcurrent
         self.breaker = breaker
+        self.isolation = isolation
     }
 
     /// The schema of `systems.<id>.guard` in trellis.yaml.
@@ -33,6 +52,7 @@ public struct GuardPolicy: Sendable, Hashable {
         "properties": [
             "timeout_ms": ["type": "integer", "minimum": 1, "maximum": 3_600_000],
             "max_concurrent": ["type": "integer", "minimum": 1, "maximum": 4_096],
+            "isolation": ["enum": ["threads", "cooperative"]],
             "breaker": [
                 "type": "object",
                 "properties": [
@@ -54,6 +74,7 @@ public struct GuardPolicy: Sendable, Hashable {
         var policy = self
         if let timeout = value["timeout_ms"]?.intValue { policy.timeout = .milliseconds(timeout) }
         if let limit = value["max_concurrent"]?.intValue { policy.maxConcurrent = limit }
+        if let isolation = value["isolation"]?.stringValue.flatMap(Isolation.init(rawValue:)) { policy.isolation = isolation }
         if let breaker = value["breaker"] {
             if let count = breaker["consecutive_failures"]?.intValue { policy.breaker.consecutiveFailures = count }
             if let rate = breaker["failure_rate"]?.doubleValue { policy.breaker.failureRateThreshold = rate }

@@ -8,13 +8,14 @@ public final class Guards: Sendable {
 
     init(
         manifests: [SystemManifest], overrides: [String: GuardPolicy], clock: any GuardClock,
-        onTransition: @escaping @Sendable (String, String, CircuitBreaker.State, CircuitBreaker.State) -> Void
+        onTransition: @escaping @Sendable (String, String, CircuitBreaker.State, CircuitBreaker.State) -> Void,
+        onIsolated: @escaping @Sendable (String, String, Duration) -> Void = { _, _, _ in }
     ) {
         var guards: [String: SystemGuard] = [:]
         for manifest in manifests {
             guards[manifest.id] = SystemGuard(
                 systemID: manifest.id, policy: overrides[manifest.id] ?? manifest.guardPolicy, critical: manifest.critical,
-                clock: clock, onTransition: onTransition)
+                clock: clock, onTransition: onTransition, onIsolated: onIsolated)
         }
         self.guards = guards
     }

@@ -14,24 +14,29 @@ public final class SystemGuard: Sendable {
     private let clock: any GuardClock
     /// The system's own threads: guarded calls run here, and so do its event subscribers' queues.
     let executor: IsolationExecutor
-    private let inFlight = InFlightCounter()
+    let inFlight = InFlightCounter()
+    private let cooperative: Atomic<Bool>
     private let hooks = Mutex<[String: (breaker: CircuitBreaker, recorder: HookRecorder)]>([:])
     private let onTransition: @Sendable (String, String, CircuitBreaker.State, CircuitBreaker.State) -> Void
+    private let onIsolated: @Sendable (String, String, Duration) -> Void
 
     init(
         systemID: String, policy: GuardPolicy, critical: Bool, clock: any GuardClock = ContinuousGuardClock(),
         onTransition:
-            @escaping @Sendable (_ system: String, _ hook: String, _ from: CircuitBreaker.State, _ to: CircuitBreaker.State) -> Void
+            @escaping @Sendable (_ system: String, _ hook: String, _ from: CircuitBreaker.State, _ to: CircuitBreaker.State) -> Void,
+        onIsolated: @escaping @Sendable (_ system: String, _ hook: String, _ elapsed: Duration) -> Void = { _, _, _ in }
     ) {
         self.systemID = systemID
         self.policy = policy
         self.critical = critical
         self.clock = clock
         self.executor = IsolationExecutor(name: systemID, maximumThreads: policy.maxConcurrent)
+        self.cooperative = Atomic(policy.isolation == .cooperative)
         self.onTransition = onTransition
+        self.onIsolated = onIsolated
     }
 
-    /// Calls `operation` under the guard.
+    /// Calls `operation` under the guard, on the system's own threads.
     ///
     /// - Parameters:
     ///   - timeout: overrides the policy's limit (lifecycle hooks use the manifest's).
@@ -43,45 +48,29 @@ public final class SystemGuard: Sendable {
         _ hook: String, timeout: Duration? = nil, awaitWhenCancelled: Bool = false, exemptFromBulkhead: Bool = false,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
+        try await site(hook).callIsolated(
+            timeout: timeout, awaitWhenCancelled: awaitWhenCancelled, exemptFromBulkhead: exemptFromBulkhead, operation)
+    }
+
+    /// One hook's breaker and statistics, looked up once, for a caller that calls the hook on
+    /// every request.
+    public func site(_ hook: String) -> GuardSite {
         let (breaker, recorder) = entry(for: hook)
-        let limit = policy.maxConcurrent
-        guard exemptFromBulkhead || inFlight.enter(limit: limit) else {
-            recorder.rejected()
-            throw GuardError.concurrencyLimit(system: systemID, hook: hook, limit: limit)
-        }
-        guard breaker.acquire() else {
-            if !exemptFromBulkhead { inFlight.leave() }
-            recorder.rejected()
-            throw GuardError.breakerOpen(system: systemID, hook: hook)
-        }
-        let started = ContinuousClock.now
-        let inFlight = self.inFlight
-        // The slot is freed when the call really ends, not when the caller stops waiting,
-        // so a straggler still counts against the limit.
-        var release: (@Sendable () -> Void)?
-        if !exemptFromBulkhead { release = { @Sendable in inFlight.leave() } }
-        do {
-            let value = try await runGuarded(
-                limit: timeout ?? policy.timeout, executor: executor,
-                timeoutError: GuardError.timedOut(system: systemID, hook: hook, limit: timeout ?? policy.timeout),
-                awaitWhenCancelled: awaitWhenCancelled, whenFinished: release, operation)
-            breaker.record(success: true)
-            recorder.record(.success, latency: ContinuousClock.now - started)
-            return value
-        } catch let error as GuardError {
-            breaker.record(success: false)
-            recorder.record(.timeout, latency: ContinuousClock.now - started)
-            throw error
-        } catch is CancellationError {
-            // The caller gave up; that says nothing about the system's health.
-            breaker.record(success: true)
-            recorder.record(.success, latency: ContinuousClock.now - started)
-            throw CancellationError()
-        } catch {
-            breaker.record(success: false)
-            recorder.record(.error, latency: ContinuousClock.now - started)
-            throw error
-        }
+        return GuardSite(owner: self, hook: hook, breaker: breaker, recorder: recorder)
+    }
+
+    /// Whether request-path calls run in the caller's task (see ``GuardPolicy/Isolation``): the
+    /// policy says `cooperative` and no call has overrun its limit without suspending.
+    public var runsCooperatively: Bool { cooperative.load(ordering: .relaxed) }
+
+    /// Where request-path calls run now.
+    public var isolation: GuardPolicy.Isolation { runsCooperatively ? .cooperative : .threads }
+
+    /// Moves the system's request-path calls to its own threads, for good: one of its calls
+    /// ran past its limit on the shared threads.
+    func isolate(after hook: String, overran elapsed: Duration) {
+        guard cooperative.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged else { return }
+        onIsolated(systemID, hook, elapsed)
     }
 
     /// A guarded call site for a caller that is already running on this system's threads and
@@ -134,20 +123,23 @@ public final class SystemGuard: Sendable {
 
 /// Calls in flight for one system, shared with the tasks that finish them.
 final class InFlightCounter: Sendable {
-    private let value = Mutex(0)
+    private let value = Atomic(0)
 
     /// Takes a slot if fewer than `limit` are taken.
     func enter(limit: Int) -> Bool {
-        value.withLock { count in
-            guard count < limit else { return false }
-            count += 1
-            return true
+        var count = value.load(ordering: .relaxed)
+        while count < limit {
+            let (exchanged, original) = value.compareExchange(
+                expected: count, desired: count + 1, successOrdering: .acquiring, failureOrdering: .relaxed)
+            if exchanged { return true }
+            count = original
         }
+        return false
     }
 
     func leave() {
-        value.withLock { $0 -= 1 }
+        value.subtract(1, ordering: .releasing)
     }
 
-    var count: Int { value.withLock { $0 } }
+    var count: Int { value.load(ordering: .relaxed) }
 }

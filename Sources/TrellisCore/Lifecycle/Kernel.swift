@@ -24,6 +24,7 @@ public actor Kernel: Service {
         "kernel.system.starting", "kernel.system.started", "kernel.system.failed", "kernel.system.disabled",
         "kernel.system.stopped", "kernel.system.reconfigured", "kernel.config.applied",
         "kernel.breaker.opened", "kernel.breaker.half_opened", "kernel.breaker.closed",
+        "kernel.guard.isolated",
     ]
 
     public nonisolated let plan: BootPlan
@@ -118,16 +119,27 @@ public actor Kernel: Service {
         self.resolver = ConfigResolver(file: file, environment: EnvironmentLayer(environment: environment))
         let events = EventBus(logger: logger)
         self.events = events
-        self.guards = Guards(manifests: Array(manifests.values), overrides: overrides, clock: guardClock) { system, hook, from, to in
-            let name = "kernel.breaker.\(to == .halfOpen ? "half_opened" : to.rawValue == "open" ? "opened" : "closed")"
-            logger.warning(
-                "circuit breaker of \(system).\(hook): \(from.rawValue) → \(to.rawValue)",
-                metadata: ["system": "\(system)", "hook": "\(hook)"])
-            events.emit(
-                Event(
-                    name: name, source: "kernel",
-                    payload: ["system": .string(system), "hook": .string(hook), "from": .string(from.rawValue)]))
-        }
+        self.guards = Guards(
+            manifests: Array(manifests.values), overrides: overrides, clock: guardClock,
+            onTransition: { system, hook, from, to in
+                let name = "kernel.breaker.\(to == .halfOpen ? "half_opened" : to.rawValue == "open" ? "opened" : "closed")"
+                logger.warning(
+                    "circuit breaker of \(system).\(hook): \(from.rawValue) → \(to.rawValue)",
+                    metadata: ["system": "\(system)", "hook": "\(hook)"])
+                events.emit(
+                    Event(
+                        name: name, source: "kernel",
+                        payload: ["system": .string(system), "hook": .string(hook), "from": .string(from.rawValue)]))
+            },
+            onIsolated: { system, hook, elapsed in
+                logger.warning(
+                    "\(system).\(hook) ran past its time limit (\(elapsed)) on the shared threads; \(system)'s calls run on its own threads from now on",
+                    metadata: ["system": "\(system)", "hook": "\(hook)"])
+                events.emit(
+                    Event(
+                        name: "kernel.guard.isolated", source: "kernel",
+                        payload: ["system": .string(system), "hook": .string(hook)]))
+            })
         events.attach(guards)
         (shutdownRequests, shutdownContinuation) = AsyncStream.makeStream(of: Void.self)
         var states: [String: SystemState] = [:]

@@ -1,0 +1,117 @@
+/// One hook of one system as its callers see it: the system's bulkhead, the hook's breaker and
+/// statistics, looked up once. Get one with ``SystemGuard/site(_:)`` and keep it for a caller
+/// that calls the hook over and over (the HTTP system keeps one per hook and route).
+///
+/// A call goes one of two ways, by the system's ``GuardPolicy/Isolation``:
+/// ``callIsolated(timeout:awaitWhenCancelled:exemptFromBulkhead:_:)`` runs it on the system's
+/// own threads; ``GuardedRun/call(_:_:)`` runs it in the caller's task.
+public final class GuardSite: Sendable {
+    public let hook: String
+    let owner: SystemGuard
+    let breaker: CircuitBreaker
+    let recorder: HookRecorder
+
+    init(owner: SystemGuard, hook: String, breaker: CircuitBreaker, recorder: HookRecorder) {
+        self.owner = owner
+        self.hook = hook
+        self.breaker = breaker
+        self.recorder = recorder
+    }
+
+    public var systemID: String { owner.systemID }
+
+    /// Whether the system is critical: its failure fails the request instead of degrading it.
+    public var isCritical: Bool { owner.critical }
+
+    /// Whether calls run in the caller's task now (see ``SystemGuard/runsCooperatively``).
+    public var runsCooperatively: Bool { owner.runsCooperatively }
+
+    /// How long a request-path call may take.
+    var limit: Duration { owner.policy.timeout }
+
+    var timeoutError: GuardError { .timedOut(system: owner.systemID, hook: hook, limit: limit) }
+
+    /// Takes a bulkhead slot and the breaker's permission, or throws why not (counted as a rejection).
+    func admit() throws(GuardError) {
+        let limit = owner.policy.maxConcurrent
+        guard owner.inFlight.enter(limit: limit) else {
+            recorder.rejected()
+            throw .concurrencyLimit(system: owner.systemID, hook: hook, limit: limit)
+        }
+        guard breaker.acquire() else {
+            owner.inFlight.leave()
+            recorder.rejected()
+            throw .breakerOpen(system: owner.systemID, hook: hook)
+        }
+    }
+
+    /// Frees the slot ``admit()`` took.
+    func release() {
+        owner.inFlight.leave()
+    }
+
+    /// Records how a permitted call ended.
+    func record(_ outcome: Result<some Any, any Error>, latency: Duration) {
+        switch outcome {
+        case .success:
+            breaker.record(success: true)
+            recorder.record(.success, latency: latency)
+        case .failure(is GuardError):
+            breaker.record(success: false)
+            recorder.record(.timeout, latency: latency)
+        case .failure(is CancellationError):
+            // The caller gave up; that says nothing about the system's health.
+            breaker.record(success: true)
+            recorder.record(.success, latency: latency)
+        case .failure:
+            breaker.record(success: false)
+            recorder.record(.error, latency: latency)
+        }
+    }
+
+    /// Records a call that ran past its limit in the caller's task, and moves the system's
+    /// calls to its own threads.
+    func recordOverrun(_ elapsed: Duration) {
+        breaker.record(success: false)
+        recorder.record(.timeout, latency: elapsed)
+        owner.isolate(after: hook, overran: elapsed)
+    }
+
+    /// Calls `operation` on the system's own threads, under the guard.
+    ///
+    /// - Parameters:
+    ///   - timeout: overrides the policy's limit (lifecycle hooks use the manifest's).
+    ///   - exemptFromBulkhead: the call neither takes a slot nor is refused for want of one.
+    /// - Throws: ``GuardError`` when the call is refused or times out; otherwise what `operation` throws.
+    public func callIsolated<T: Sendable>(
+        timeout: Duration? = nil, awaitWhenCancelled: Bool = false, exemptFromBulkhead: Bool = false,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        if exemptFromBulkhead {
+            guard breaker.acquire() else {
+                recorder.rejected()
+                throw GuardError.breakerOpen(system: owner.systemID, hook: hook)
+            }
+        } else {
+            try admit()
+        }
+        let limit = timeout ?? self.limit
+        let started = ContinuousClock.now
+        let inFlight = owner.inFlight
+        // The slot is freed when the call really ends, not when the caller stops waiting,
+        // so a straggler still counts against the limit.
+        let release: (@Sendable () -> Void)? = exemptFromBulkhead ? nil : { @Sendable in inFlight.leave() }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(
+                try await runGuarded(
+                    limit: limit, executor: owner.executor,
+                    timeoutError: GuardError.timedOut(system: owner.systemID, hook: hook, limit: limit),
+                    awaitWhenCancelled: awaitWhenCancelled, whenFinished: release, operation))
+        } catch {
+            outcome = .failure(error)
+        }
+        record(outcome, latency: ContinuousClock.now - started)
+        return try outcome.get()
+    }
+}
