@@ -19,11 +19,18 @@ final class RouteTable: HTTPRouting, Sendable {
 
     /// One system's request hooks with the guard sites they are called through (`nil` when
     /// the table has no guards: tests of the table alone).
-    struct SystemHooks: Sendable {
+    final class SystemHooks: Sendable {
         let system: String
         let hooks: any RequestHooks
         let beforeRequest: GuardSite?
         let afterResponse: GuardSite?
+
+        init(system: String, hooks: any RequestHooks, beforeRequest: GuardSite?, afterResponse: GuardSite?) {
+            self.system = system
+            self.hooks = hooks
+            self.beforeRequest = beforeRequest
+            self.afterResponse = afterResponse
+        }
     }
 
     private struct State {
@@ -91,15 +98,20 @@ final class RouteTable: HTTPRouting, Sendable {
     private func guarded(_ handler: @escaping RouteHandler, owner: String) -> RouteHandler {
         guard let site = guards?[owner]?.site("route") else { return handler }
         return { request, context in
-            let answer: @Sendable () async throws -> Response = {
-                do {
-                    return try await handler(request, context)
-                } catch let problem as Problem where problem.status.code < 500 {
-                    return problem.response(instance: request.uri.path, requestID: context.requestID)
-                }
+            // Two closures, one per path: the cooperative one does not escape, so it is not allocated.
+            if site.runsCooperatively, let run = context.guardedCalls {
+                return try await run.call(site) { try await Self.answer(handler, request, context) }
             }
-            if site.runsCooperatively, let run = context.guardedCalls { return try await run.call(site, answer) }
-            return try await site.callIsolated(answer)
+            return try await site.callIsolated { try await Self.answer(handler, request, context) }
+        }
+    }
+
+    /// The route's response, with a 4xx problem it throws turned into its response.
+    private static func answer(_ handler: RouteHandler, _ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        do {
+            return try await handler(request, context)
+        } catch let problem as Problem where problem.status.code < 500 {
+            return problem.response(instance: request.uri.path, requestID: context.requestID)
         }
     }
 

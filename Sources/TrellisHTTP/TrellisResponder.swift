@@ -26,12 +26,13 @@ struct TrellisResponder: HTTPResponder {
         let requestID = Self.requestID(from: request.headers[.requestID])
         context.requestID = requestID
         context.maxUploadSize = bodyLimit
-        context.logger[metadataKey: "request_id"] = .string(requestID)
         let snapshot = table.snapshot
         let outcome: Progress
         do {
             try check(request, snapshot: snapshot)
-            outcome = try await Self.run(request, context: context, snapshot: snapshot)
+            outcome = try await RequestLogging.$requestID.withValue(requestID) {
+                try await Self.run(request, context: context, snapshot: snapshot)
+            }
         } catch {
             outcome = Progress(stage: .failed(error))
         }
@@ -50,7 +51,7 @@ struct TrellisResponder: HTTPResponder {
             context.logger.info(
                 "\(request.method.rawValue) \(request.uri.path) \(response.status.code)",
                 metadata: [
-                    "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                    "request_id": .string(requestID), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                     "status": .stringConvertible(response.status.code),
                     "duration_ms": .string(
                         String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
@@ -133,17 +134,24 @@ struct TrellisResponder: HTTPResponder {
             }
         ) { start, run in
             var routeContext = context
-            routeContext.guardedCalls = run
+            routeContext.guardedCalls = RequestRun(run: run)
             let context = routeContext
             var progress = start
             while true {
-                run.save(progress)
                 switch progress.stage {
                 case .before(let index) where index < hooks.count:
                     let entry = hooks[index]
                     do {
-                        let early = try await call(entry.beforeRequest, in: run) {
-                            try await entry.hooks.beforeRequest(request, context: context)
+                        // Two closures, one per path: the cooperative one does not escape, so it is not allocated.
+                        let early: Response?
+                        if let site = entry.beforeRequest, site.runsCooperatively {
+                            early = try await run.call(site, from: progress) {
+                                try await entry.hooks.beforeRequest(request, context: context)
+                            }
+                        } else {
+                            early = try await isolated(entry.beforeRequest) {
+                                try await entry.hooks.beforeRequest(request, context: context)
+                            }
                         }
                         progress.response = early
                         progress.stage = early == nil ? .before(index + 1) : .after(0)
@@ -154,6 +162,7 @@ struct TrellisResponder: HTTPResponder {
                 case .before:
                     progress.stage = .route
                 case .route:
+                    run.save(progress)
                     do {
                         progress.response = try await snapshot.responder.respond(to: request, context: context)
                         progress.stage = .after(0)
@@ -164,8 +173,14 @@ struct TrellisResponder: HTTPResponder {
                     let entry = hooks[index]
                     let current = progress.response ?? Response(status: .noContent)
                     do {
-                        progress.response = try await call(entry.afterResponse, in: run) {
-                            try await entry.hooks.afterResponse(current, request: request, context: context)
+                        if let site = entry.afterResponse, site.runsCooperatively {
+                            progress.response = try await run.call(site, from: progress) {
+                                try await entry.hooks.afterResponse(current, request: request, context: context)
+                            }
+                        } else {
+                            progress.response = try await isolated(entry.afterResponse) {
+                                try await entry.hooks.afterResponse(current, request: request, context: context)
+                            }
                         }
                         progress.stage = .after(index + 1)
                     } catch {
@@ -181,13 +196,18 @@ struct TrellisResponder: HTTPResponder {
         }
     }
 
-    /// One hook call through its guard site: in the run when the system is cooperative, on the
-    /// system's threads otherwise.
-    private static func call<T: Sendable>(
-        _ site: GuardSite?, in run: GuardedRun<Progress, Progress>, _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
+    /// The request's run as the route sees it (`TrellisRequestContext.guardedCalls`).
+    private struct RequestRun: GuardedCalls {
+        let run: GuardedRun<Progress, Progress>
+
+        func call<T>(_ site: GuardSite, _ operation: () async throws -> T) async throws -> T {
+            try await run.call(site, operation)
+        }
+    }
+
+    /// One hook call on its system's threads, through its guard site (called directly without one).
+    private static func isolated<T: Sendable>(_ site: GuardSite?, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         guard let site else { return try await operation() }
-        if site.runsCooperatively { return try await run.call(site, operation) }
         return try await site.callIsolated(operation)
     }
 
@@ -205,7 +225,9 @@ struct TrellisResponder: HTTPResponder {
         case let error as any HTTPResponseError:
             return Problem(error.status, detail: error.status.reasonPhrase)
         default:
-            context.logger.error("unhandled error in \(request.method.rawValue) \(request.uri.path): \(error)")
+            context.logger.error(
+                "unhandled error in \(request.method.rawValue) \(request.uri.path): \(error)",
+                metadata: ["request_id": .string(context.requestID)])
             return Problem(.internalServerError, detail: "the server failed to handle the request; the error is logged with the request id")
         }
     }
@@ -220,7 +242,7 @@ struct TrellisResponder: HTTPResponder {
         {
             return header
         }
-        return UUID().uuidString.lowercased()
+        return RequestIdentifiers.next()
     }
 }
 

@@ -1,5 +1,6 @@
 public import HTTPTypes
 public import Hummingbird
+public import Logging
 public import TrellisCore
 
 /// The capability key of the route table the `http` system provides.
@@ -73,5 +74,21 @@ public struct TrellisRequestContext: RequestContext {
         self.requestID = ""
         self.maxUploadSize = 1 << 20
         self.guardedCalls = nil
+    }
+}
+
+/// The request id of the request being handled, for log lines.
+///
+/// The http system binds it for the whole of each request (hooks and route included), and
+/// ``metadataProvider`` adds it as `request_id` to every line logged meanwhile, by any logger
+/// whose handler was given the provider (`trellis serve` bootstraps swift-log with it). That
+/// costs a task-local binding per request instead of a copy of the request's logger.
+public enum RequestLogging {
+    @TaskLocal public static var requestID: String?
+
+    /// `request_id` while a request is handled; nothing otherwise.
+    public static let metadataProvider = Logger.MetadataProvider {
+        guard let requestID else { return [:] }
+        return ["request_id": .string(requestID)]
     }
 }

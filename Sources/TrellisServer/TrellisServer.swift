@@ -242,3 +242,9 @@ struct ReadyAnnouncer: Service {
         onReady(await server.banner())
     }
 }
+
+extension TrellisServer {
+    /// Adds `request_id` to every line logged while a request is handled: give it to
+    /// `LoggingSystem.bootstrap` (`trellis serve` does).
+    public static var logMetadataProvider: Logger.MetadataProvider { RequestLogging.metadataProvider }
+}

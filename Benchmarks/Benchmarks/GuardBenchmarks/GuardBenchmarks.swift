@@ -1,13 +1,33 @@
 // `swift package --package-path Benchmarks benchmark --target GuardBenchmarks`: what one call
-// through a system's guard costs (bulkhead, breaker, a task on the system's own threads, a
-// deadline, statistics), next to the same closure called directly, in the same run.
+// through a system's guard costs, next to the same closure called directly, in the same run:
+//
+// - on the system's own threads (`isolation: threads`): bulkhead, breaker, a task on the
+//   system's executor, a deadline, statistics;
+// - in the caller's task (`isolation: cooperative`): the same bookkeeping inside a
+//   `GuardedRun`, 20 calls per run as an HTTP request with 10 hook systems makes them, and
+//   the run itself (one task started with `Task.immediate`) on its own.
 
 import Benchmark
 import TrellisCore
 
 /// A system that only exists to own a guard.
 struct Guarded: System {
-    var manifest: SystemManifest { SystemManifest(id: "x", version: "1.0.0", summary: "owns the guard under test") }
+    let isolation: GuardPolicy.Isolation
+    var manifest: SystemManifest {
+        SystemManifest(id: "x", version: "1.0.0", summary: "owns the guard under test", guardPolicy: GuardPolicy(isolation: isolation))
+    }
+}
+
+/// One run of `calls` guarded calls through `site`, as the HTTP responder makes them.
+func guardedRun(_ site: GuardSite?, calls: Int) async throws -> Int {
+    try await GuardedRun<Int, Int>.run(from: 0, afterTimeout: { step, _ in step + 1 }) { start, run in
+        var total = 0
+        for step in start..<calls {
+            run.save(step)
+            if let site { total += try await run.call(site) { 1 } } else { total += 1 }
+        }
+        return total
+    }
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -21,11 +41,25 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
     }
 
-    Benchmark("guarded call (kernel.guards[\"x\"]!.call)") { benchmark in
-        let kernel = try Kernel(systems: [Guarded()], environment: [:])
+    Benchmark("guarded call, isolation threads (guard.call)") { benchmark in
+        let kernel = try Kernel(systems: [Guarded(isolation: .threads)], environment: [:])
         let systemGuard = kernel.guards["x"]!
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(try await systemGuard.call("h") { 1 }) }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("guarded run of 20 calls, isolation cooperative (per run)") { benchmark in
+        let kernel = try Kernel(systems: [Guarded(isolation: .cooperative)], environment: [:])
+        let site = kernel.guards["x"]!.site("h")
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try await guardedRun(site, calls: 20)) }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("guarded run of 20 unguarded steps (the run alone, per run)") { benchmark in
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try await guardedRun(nil, calls: 20)) }
         benchmark.stopMeasurement()
     }
 }

@@ -43,6 +43,9 @@ public final class CircuitBreaker: Sendable {
     public let policy: BreakerPolicy
     private let clock: any GuardClock
     private let machine = Mutex(Machine())
+    /// Whether the state is `closed`, written with the lock held: lets ``acquire()`` say yes
+    /// without the lock in the common case.
+    private let closed = Atomic(true)
     private let onTransition: @Sendable (State, State) -> Void
 
     public init(
@@ -59,14 +62,15 @@ public final class CircuitBreaker: Sendable {
     /// Whether a call may go ahead now. An open breaker whose wait has passed turns half-open
     /// and lets up to `halfOpenProbes` calls through.
     public func acquire() -> Bool {
+        if closed.load(ordering: .acquiring) { return true }
         let (allowed, transition) = machine.withLock { machine -> (Bool, (State, State)?) in
-            // The common case reads no clock.
             if machine.state == .closed { return (true, nil) }
             let now = clock.now()
             var transition: (State, State)?
             if machine.state == .open {
                 guard now - machine.openedAt >= policy.openDuration else { return (false, nil) }
                 machine.reset(to: .halfOpen, at: now)
+                closed.store(false, ordering: .releasing)
                 transition = (.open, .halfOpen)
             }
             if machine.state == .halfOpen {
@@ -98,16 +102,19 @@ public final class CircuitBreaker: Sendable {
                 let tooOften = machine.window.count >= policy.minimumCalls && rate >= policy.failureRateThreshold
                 guard !success, tooMany || tooOften else { return nil }
                 machine.reset(to: .open, at: clock.now())
+                closed.store(false, ordering: .releasing)
                 return (.closed, .open)
             case .halfOpen:
                 machine.probesInFlight = max(0, machine.probesInFlight - 1)
                 if !success {
                     machine.reset(to: .open, at: clock.now())
+                    closed.store(false, ordering: .releasing)
                     return (.halfOpen, .open)
                 }
                 machine.probeSuccesses += 1
                 guard machine.probeSuccesses >= policy.halfOpenProbes else { return nil }
                 machine.reset(to: .closed, at: clock.now())
+                closed.store(true, ordering: .releasing)
                 return (.halfOpen, .closed)
             case .open:
                 // A late outcome of a call made before the breaker opened.

@@ -7,7 +7,7 @@
 /// own threads; ``GuardedRun/call(_:_:)`` runs it in the caller's task.
 public final class GuardSite: Sendable {
     public let hook: String
-    let owner: SystemGuard
+    @usableFromInline let owner: SystemGuard
     let breaker: CircuitBreaker
     let recorder: HookRecorder
 
@@ -27,12 +27,12 @@ public final class GuardSite: Sendable {
     public var runsCooperatively: Bool { owner.runsCooperatively }
 
     /// How long a request-path call may take.
-    var limit: Duration { owner.policy.timeout }
+    @usableFromInline var limit: Duration { owner.policy.timeout }
 
-    var timeoutError: GuardError { .timedOut(system: owner.systemID, hook: hook, limit: limit) }
+    @usableFromInline var timeoutError: GuardError { .timedOut(system: owner.systemID, hook: hook, limit: limit) }
 
     /// Takes a bulkhead slot and the breaker's permission, or throws why not (counted as a rejection).
-    func admit() throws(GuardError) {
+    @usableFromInline func admit() throws(GuardError) {
         let limit = owner.policy.maxConcurrent
         guard owner.inFlight.enter(limit: limit) else {
             recorder.rejected()
@@ -46,24 +46,24 @@ public final class GuardSite: Sendable {
     }
 
     /// Frees the slot ``admit()`` took.
-    func release() {
+    @usableFromInline func release() {
         owner.inFlight.leave()
     }
 
-    /// Records how a permitted call ended.
-    func record(_ outcome: Result<some Any, any Error>, latency: Duration) {
-        switch outcome {
-        case .success:
+    /// Records how a permitted call ended: returned (`error` is `nil`) or threw `error`.
+    @usableFromInline func record(_ error: (any Error)?, latency: Duration) {
+        switch error {
+        case nil:
             breaker.record(success: true)
             recorder.record(.success, latency: latency)
-        case .failure(is GuardError):
+        case is GuardError:
             breaker.record(success: false)
             recorder.record(.timeout, latency: latency)
-        case .failure(is CancellationError):
+        case is CancellationError:
             // The caller gave up; that says nothing about the system's health.
             breaker.record(success: true)
             recorder.record(.success, latency: latency)
-        case .failure:
+        default:
             breaker.record(success: false)
             recorder.record(.error, latency: latency)
         }
@@ -71,7 +71,7 @@ public final class GuardSite: Sendable {
 
     /// Records a call that ran past its limit in the caller's task, and moves the system's
     /// calls to its own threads.
-    func recordOverrun(_ elapsed: Duration) {
+    @usableFromInline func recordOverrun(_ elapsed: Duration) {
         breaker.record(success: false)
         recorder.record(.timeout, latency: elapsed)
         owner.isolate(after: hook, overran: elapsed)
@@ -101,17 +101,16 @@ public final class GuardSite: Sendable {
         // The slot is freed when the call really ends, not when the caller stops waiting,
         // so a straggler still counts against the limit.
         let release: (@Sendable () -> Void)? = exemptFromBulkhead ? nil : { @Sendable in inFlight.leave() }
-        let outcome: Result<T, any Error>
         do {
-            outcome = .success(
-                try await runGuarded(
-                    limit: limit, executor: owner.executor,
-                    timeoutError: GuardError.timedOut(system: owner.systemID, hook: hook, limit: limit),
-                    awaitWhenCancelled: awaitWhenCancelled, whenFinished: release, operation))
+            let value = try await runGuarded(
+                limit: limit, executor: owner.executor,
+                timeoutError: GuardError.timedOut(system: owner.systemID, hook: hook, limit: limit),
+                awaitWhenCancelled: awaitWhenCancelled, whenFinished: release, operation)
+            record(nil, latency: ContinuousClock.now - started)
+            return value
         } catch {
-            outcome = .failure(error)
+            record(error, latency: ContinuousClock.now - started)
+            throw error
         }
-        record(outcome, latency: ContinuousClock.now - started)
-        return try outcome.get()
     }
 }

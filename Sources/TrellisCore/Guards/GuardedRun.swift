@@ -1,4 +1,4 @@
-internal import Synchronization
+public import Synchronization
 
 /// The guarded calls one unit of work (an HTTP request) makes into cooperative systems, run in
 /// the work's own task: a call costs its bookkeeping, not a task and a thread hop.
@@ -26,33 +26,44 @@ internal import Synchronization
 /// ```
 ///
 /// A leg makes one call at a time.
+// The per-call path (`save`, `call`, `begin`, `end`) is inlinable so that it is specialized
+// for the caller's `State`: unspecialized, every call looked up generic metadata at run time,
+// which cost more than the guard's own bookkeeping.
 public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
-    private enum LegEnd: Sendable {
+    @usableFromInline enum LegEnd: Sendable {
         case finished(Result<Output, any Error>)
         case abandoned(checkpoint: State?, GuardError)
     }
 
-    private struct Step {
-        let started: ContinuousClock.Instant
-        let site: GuardSite
-        let checkpoint: State?
+    @usableFromInline struct Step: Sendable {
+        @usableFromInline let started: ContinuousClock.Instant
+        @usableFromInline let site: GuardSite
+        @usableFromInline let checkpoint: State?
+
+        @inlinable init(started: ContinuousClock.Instant, site: GuardSite, checkpoint: State?) {
+            self.started = started
+            self.site = site
+            self.checkpoint = checkpoint
+        }
     }
 
-    private struct Shared {
-        var checkpoint: State?
-        var step: Step?
-        var abandoned = false
+    @usableFromInline struct Shared: Sendable {
+        @usableFromInline var checkpoint: State?
+        @usableFromInline var step: Step?
+        @usableFromInline var abandoned = false
         /// The caller, once it waits for the leg.
-        var waiting: CheckedContinuation<LegEnd, Never>?
+        @usableFromInline var waiting: CheckedContinuation<LegEnd, Never>?
         /// How the leg ended, when it did before the caller waited.
-        var ended: LegEnd?
+        @usableFromInline var ended: LegEnd?
         /// The deadline watching the step in progress while the caller waits.
-        var watch: UInt64?
-        var task: Task<Void, Never>?
-        var cancelRequested = false
+        @usableFromInline var watch: UInt64?
+        @usableFromInline var task: Task<Void, Never>?
+        @usableFromInline var cancelRequested = false
+
+        @inlinable init() {}
     }
 
-    private let shared = Mutex(Shared())
+    @usableFromInline let shared: Mutex<Shared> = Mutex(Shared())
 
     private init() {}
 
@@ -80,6 +91,7 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Saves the state to go on from should the next call time out.
+    @inlinable
     public func save(_ checkpoint: State) {
         shared.withLock { $0.checkpoint = checkpoint }
     }
@@ -88,19 +100,41 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     ///
     /// - Throws: ``GuardError`` when the call is refused or ran past its limit; otherwise what
     ///   `operation` throws. When the run has left this leg behind, `CancellationError`.
+    @inlinable
     public func call<T>(_ site: GuardSite, _ operation: () async throws -> T) async throws -> T {
+        try await call(site, checkpoint: nil, operation)
+    }
+
+    /// ``save(_:)`` and ``call(_:_:)`` in one: calls `operation` with `checkpoint` as the state to
+    /// go on from should it time out.
+    @inlinable
+    public func call<T>(_ site: GuardSite, from checkpoint: State, _ operation: () async throws -> T) async throws -> T {
+        try await call(site, checkpoint: checkpoint, operation)
+    }
+
+    @inlinable
+    func call<T>(_ site: GuardSite, checkpoint: State?, _ operation: () async throws -> T) async throws -> T {
         try site.admit()
         let started = ContinuousClock.now
-        guard begin(site, at: started) else {
+        guard begin(site, at: started, checkpoint: checkpoint) else {
             site.release()
             throw CancellationError()
         }
-        let outcome: Result<T, any Error>
+        let value: T
         do {
-            outcome = .success(try await operation())
+            value = try await operation()
         } catch {
-            outcome = .failure(error)
+            site.record(error, latency: try finish(site, since: started))
+            throw error
         }
+        site.record(nil, latency: try finish(site, since: started))
+        return value
+    }
+
+    /// Ends the step of a call that returned and returns how long it took; throws when the
+    /// call must not count as returned.
+    @inlinable
+    func finish(_ site: GuardSite, since started: ContinuousClock.Instant) throws -> Duration {
         let elapsed = ContinuousClock.now - started
         let owned = end()
         site.release()
@@ -112,8 +146,7 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
             site.recordOverrun(elapsed)
             throw site.timeoutError
         }
-        site.record(outcome, latency: elapsed)
-        return try outcome.get()
+        return elapsed
     }
 
     private func leg(from state: State, _ drive: @escaping @Sendable (State, GuardedRun) async throws -> Output) async -> LegEnd {
@@ -135,17 +168,19 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Starts a step; `false` when the run left this leg behind, which makes no more calls.
-    private func begin(_ site: GuardSite, at started: ContinuousClock.Instant) -> Bool {
+    @inlinable
+    func begin(_ site: GuardSite, at started: ContinuousClock.Instant, checkpoint: State?) -> Bool {
         shared.withLock { shared in
             guard !shared.abandoned else { return false }
-            shared.step = Step(started: started, site: site, checkpoint: shared.checkpoint)
+            shared.step = Step(started: started, site: site, checkpoint: checkpoint ?? shared.checkpoint)
             if shared.waiting != nil, shared.watch == nil { arm(&shared) }
             return true
         }
     }
 
     /// Ends the step in progress; `false` when the run left this leg behind.
-    private func end() -> Bool {
+    @inlinable
+    func end() -> Bool {
         shared.withLock { shared in
             shared.step = nil
             return !shared.abandoned
@@ -196,7 +231,8 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Schedules the watch for the step in progress. Called with the lock held.
-    private func arm(_ shared: inout Shared) {
+    @usableFromInline
+    func arm(_ shared: inout Shared) {
         guard let step = shared.step else { return }
         shared.watch = DeadlineScheduler.shared.schedule(at: step.started + step.site.limit) { [self] in watchFired() }
     }
@@ -224,8 +260,16 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
 
 /// A ``GuardedRun`` without its types, for code the run reaches through a layer that does not
 /// know them (an HTTP route behind the router) to make its guarded call in the run.
+///
+/// Conform a small wrapper in the module that knows the run's types, so that its
+/// ``GuardedRun/call(_:_:)`` is specialized there:
+///
+/// ```swift
+/// struct RequestRun: GuardedCalls {
+///     let run: GuardedRun<Progress, Progress>
+///     func call<T>(_ site: GuardSite, _ operation: () async throws -> T) async throws -> T { try await run.call(site, operation) }
+/// }
+/// ```
 public protocol GuardedCalls: Sendable {
     func call<T>(_ site: GuardSite, _ operation: () async throws -> T) async throws -> T
 }
-
-extension GuardedRun: GuardedCalls {}

@@ -39,11 +39,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        // Every line logged while a request is handled carries its `request_id`.
+        LoggingSystem.bootstrap(
+            { label, metadataProvider in
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
+                handler.logLevel = level
+                return handler
+            }, metadataProvider: TrellisServer.logMetadataProvider)
         let logger = Logger(label: "trellis")
         let options = ServerOptions(configPath: config, host: host, port: port, dataDirectory: dataDirectory, watch: watch)
         do {
