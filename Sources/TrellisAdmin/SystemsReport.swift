@@ -7,12 +7,14 @@ internal import TrellisJSON
 /// ```json
 /// [{"id": "search", "version": "1.2.0", "summary": "…", "state": "running", "critical": false,
 ///   "health": {"status": "degraded", "message": "circuit breakers: beforeRequest open", "details": {…}},
-///   "breakers": {"beforeRequest": "open"}, "calls_in_flight": 0,
+///   "breakers": {"beforeRequest": "open"}, "calls_in_flight": 0, "isolation": "threads",
 ///   "hooks": [{"hook": "beforeRequest", "calls": 12, "errors": 5, "timeouts": 0, "rejections": 7,
 ///              "latency_us": {"p50": 40, "p95": 95, "p99": 120}, "breaker": "open"}]}]
 /// ```
 ///
 /// `reason` appears for a disabled or failed system; `health` is `null` for one that is not running.
+/// `isolation` is where its request-path calls run now: `cooperative` (in the request's task)
+/// or `threads` (its own), which a cooperative system becomes after overrunning a limit.
 enum SystemsReport {
     static func render(_ kernel: Kernel) async -> JSONValue {
         let health = await kernel.health()
@@ -38,6 +40,7 @@ enum SystemsReport {
                 }
                 entry["breakers"] = .object(breakers)
                 entry["calls_in_flight"] = JSONValue(systemGuard?.callsInFlight ?? 0)
+                if let systemGuard { entry["isolation"] = .string(systemGuard.isolation.rawValue) }
                 entry["hooks"] = .array((systemGuard?.statistics ?? []).map(json))
                 return .object(entry)
             })

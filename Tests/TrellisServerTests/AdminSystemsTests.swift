@@ -27,6 +27,8 @@ import TrellisJSON
                         "details": ["host": "127.0.0.1", "port": JSONValue(server.port)],
                     ])
             #expect(http["calls_in_flight"] == 0)
+            #expect(http["isolation"] == "threads")
+            #expect(systems.first { $0["id"] == "server" }?["isolation"] == "cooperative")
 
             let flaky = try #require(systems.first { $0["id"] == "flaky" })
             #expect(flaky["version"] == "2.1.0")

@@ -46,6 +46,9 @@ public final class CircuitBreaker: Sendable {
     /// Whether the state is `closed`, written with the lock held: lets ``acquire()`` say yes
     /// without the lock in the common case.
     private let closed = Atomic(true)
+    /// Closed, with a full window of successes: another success changes nothing, so
+    /// ``record(success:)`` skips the lock for it. Written with the lock held.
+    private let settled = Atomic(false)
     private let onTransition: @Sendable (State, State) -> Void
 
     public init(
@@ -85,6 +88,7 @@ public final class CircuitBreaker: Sendable {
 
     /// Reports the outcome of a call ``acquire()`` permitted.
     public func record(success: Bool) {
+        if success, settled.load(ordering: .acquiring) { return }
         let transition = machine.withLock { machine -> (State, State)? in
             switch machine.state {
             case .closed:
@@ -100,8 +104,10 @@ public final class CircuitBreaker: Sendable {
                 let rate = Double(machine.failuresInWindow) / Double(max(machine.window.count, 1))
                 let tooMany = machine.consecutiveFailures >= policy.consecutiveFailures
                 let tooOften = machine.window.count >= policy.minimumCalls && rate >= policy.failureRateThreshold
+                settled.store(machine.window.count == policy.windowSize && machine.failuresInWindow == 0, ordering: .releasing)
                 guard !success, tooMany || tooOften else { return nil }
                 machine.reset(to: .open, at: clock.now())
+                settled.store(false, ordering: .releasing)
                 closed.store(false, ordering: .releasing)
                 return (.closed, .open)
             case .halfOpen:
