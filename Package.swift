@@ -184,7 +184,7 @@ let package = Package(
         // Runs the built `trellis` binary as a user would: arguments, output, exit codes.
         .testTarget(
             name: "TrellisCLITests",
-            dependencies: ["trellis", "TrellisJSON"],
+            dependencies: ["trellis", "TrellisJSON", "TrellisTesting"],
             swiftSettings: strictSwift6
         ),
     ]

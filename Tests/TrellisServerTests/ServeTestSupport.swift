@@ -8,6 +8,7 @@ import Synchronization
 import Testing
 import TrellisJSON
 import TrellisServer
+import TrellisTesting
 
 /// A fresh folder under the temporary directory, removed with everything in it when the last
 /// reference goes away: a server's data dir, its trellis.yaml, a command's working directory.
@@ -151,7 +152,9 @@ final class InProcessServer: Sendable {
 /// The `trellis` executable SwiftPM built next to this test bundle, run as a user would.
 ///
 /// Like the CLI tests' `TrellisBinary`, but for a server that keeps running: output goes to
-/// files (a pipe nobody reads could fill and stall the child), which the test polls.
+/// files (a pipe nobody reads could fill and stall the child), which the test polls. Launched
+/// with ``ChildProcess`` (posix_spawn), not Foundation's `Process`, whose `run()` can crash the
+/// test run on Linux (swift-corelibs-foundation#5472).
 final class TrellisProcess: Sendable {
     static let url: URL = {
         #if os(macOS)
@@ -163,15 +166,9 @@ final class TrellisProcess: Sendable {
     }()
 
     let startedAt: ContinuousClock.Instant
-    private let process: Process
+    private let child: ChildProcess
     private let outputURL: URL
     private let errorURL: URL
-    private let exitStatusBox: ExitStatus
-
-    /// The status once the process has exited; a class, so the termination handler can share it.
-    private final class ExitStatus: Sendable {
-        let value = Mutex<Int32?>(nil)
-    }
 
     /// Starts `trellis ARGUMENTS` in `directory`.
     init(_ arguments: [String], in directory: ServeDirectory) throws {
@@ -182,43 +179,27 @@ final class TrellisProcess: Sendable {
         let capture = "trellis-\(UUID().uuidString)"
         outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(capture).out")
         errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(capture).err")
-        try Data().write(to: outputURL)
-        try Data().write(to: errorURL)
-        let outputHandle = try FileHandle(forWritingTo: outputURL)
-        let errorHandle = try FileHandle(forWritingTo: errorURL)
-        defer {
-            try? outputHandle.close()
-            try? errorHandle.close()
-        }
-        let exitStatus = ExitStatus()
-        process = Process()
-        process.executableURL = Self.url
-        process.arguments = arguments
-        process.currentDirectoryURL = directory.url
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outputHandle
-        process.standardError = errorHandle
-        process.terminationHandler = { process in exitStatus.value.withLock { $0 = process.terminationStatus } }
-        self.exitStatusBox = exitStatus
         startedAt = ContinuousClock.now
-        try process.run()
+        child = try ChildProcess(
+            executable: Self.url.path, arguments: arguments, workingDirectory: directory.path, standardOutput: outputURL.path,
+            standardError: errorURL.path)
     }
 
+    // The child, if still running, is sent SIGTERM as it goes (ChildProcess's deinit).
     deinit {
-        if process.isRunning { process.terminate() }
         try? FileManager.default.removeItem(at: outputURL)
         try? FileManager.default.removeItem(at: errorURL)
     }
 
     /// The exit status, or `nil` while the process runs.
-    var exitStatus: Int32? { exitStatusBox.value.withLock { $0 } }
+    var exitStatus: Int32? { child.termination?.status }
 
     var standardOutput: String { (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "" }
     var standardError: String { (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "" }
 
-    /// Sends a signal (`SIGTERM`, `SIGHUP`) to the process.
+    /// Sends a signal (`SIGTERM`, `SIGHUP`) to the process; nothing once it has exited.
     func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        child.send(signal)
     }
 
     /// Waits for the process to end and returns its exit status.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrellisTesting
 
 /// What one run of the `trellis` binary did.
 struct CommandOutput: Sendable {
@@ -27,35 +28,18 @@ enum TrellisBinary {
         let captureName = ".trellis-\(UUID().uuidString)"
         let outputURL = directory.url.appendingPathComponent("\(captureName).out")
         let errorURL = directory.url.appendingPathComponent("\(captureName).err")
-        try Data().write(to: outputURL)
-        try Data().write(to: errorURL)
-        let outputHandle = try FileHandle(forWritingTo: outputURL)
-        let errorHandle = try FileHandle(forWritingTo: errorURL)
         defer {
-            try? outputHandle.close()
-            try? errorHandle.close()
             try? FileManager.default.removeItem(at: outputURL)
             try? FileManager.default.removeItem(at: errorURL)
         }
-
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.currentDirectoryURL = directory.url
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outputHandle
-        process.standardError = errorHandle
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        // ChildProcess (posix_spawn), not Foundation's Process, whose run() can crash the test run on Linux
+        // (swift-corelibs-foundation#5472).
+        let child = try ChildProcess(
+            executable: url.path, arguments: arguments, workingDirectory: directory.url.path, standardOutput: outputURL.path,
+            standardError: errorURL.path)
+        let termination = await child.waitForExit()
         return CommandOutput(
-            status: process.terminationStatus,
+            status: termination.status,
             standardOutput: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
             standardError: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
         )
