@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "TrellisCore", targets: ["TrellisCore"]),
         .library(name: "TrellisTesting", targets: ["TrellisTesting"]),
         .library(name: "TrellisServer", targets: ["TrellisServer"]),
+        // For Benchmarks/ (sqlite-read measures the document store without HTTP).
+        .library(name: "TrellisDatabase", targets: ["TrellisDatabase", "TrellisStorageCapability"]),
         .executable(name: "trellis", targets: ["trellis"]),
     ],
     dependencies: [

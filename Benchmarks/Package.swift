@@ -89,6 +89,16 @@ let package = Package(
             dependencies: [.product(name: "TrellisServer", package: "Trellis"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift6
         ),
+        // One document read from SQLite (`DocumentCollection.get`), outside HTTP: wall and CPU
+        // time per read; scripts/bench-sqlite-read runs it for two commits in alternation.
+        .executableTarget(
+            name: "sqlite-read",
+            dependencies: [
+                .product(name: "TrellisDatabase", package: "Trellis"),
+                .product(name: "TrellisJSON", package: "Trellis"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // `swift package benchmark`: one call through a system's guard against a direct call.
         .executableTarget(
             name: "GuardBenchmarks",
