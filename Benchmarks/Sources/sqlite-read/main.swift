@@ -1,7 +1,8 @@
 // The cost of one `DocumentCollection.get(id)` on SQLite (the read behind a `database`
 // endpoint's `GET /items/{id}`), outside HTTP: wall time and process CPU time per read, with
 // one task reading back to back, with 64 tasks reading at once (the connections bench-http
-// uses), and with 64 readers while one task keeps updating another document.
+// uses), and with 64 readers while one task keeps updating another document (the process's
+// CPU then includes the writer's, so that case compares two builds, not the cases).
 //
 //   swift build -c release --package-path Benchmarks --product sqlite-read
 //   Benchmarks/.build/release/sqlite-read [--seconds S] [--rounds R] [--tasks N]
