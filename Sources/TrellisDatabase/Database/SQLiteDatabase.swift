@@ -1,3 +1,4 @@
+internal import Foundation
 internal import GRDB
 
 /// An open SQLite database file (WAL mode, foreign keys on, a busy timeout), shared by the
@@ -16,18 +17,26 @@ internal import GRDB
 public final class SQLiteDatabase: Sendable {
     /// The absolute path of the database file.
     public let path: String
-    /// GRDB's pool: one writer connection and a few readers, which WAL lets read while it writes.
+    /// GRDB's pool: one writer connection and a few readers, which WAL lets read while it
+    /// writes. Writes, migrations and the config store go through it.
     let pool: DatabasePool
+    /// Read-only connections on threads of their own, for the document reads: see ``read(_:)``.
+    let readers: ReaderPool<DatabaseQueue>
     let busyHandler: BusyTimeout
 
     public static let defaultBusyTimeout: Duration = .milliseconds(5000)
 
+    /// How many document reads run at once: one per core, at least 2 and at most 4.
+    public static let defaultReaderCount = min(max(ProcessInfo.processInfo.activeProcessorCount, 2), 4)
+
     /// Opens (creating it and its directory if needed) the SQLite file at `path`; a relative
     /// path is resolved against the current directory.
     ///
+    /// - Parameter readers: how many document reads run at once, each on its own thread and
+    ///   read-only connection (opened on first use).
     /// - Throws: ``DatabaseOpenError`` (`cannot open the database at PATH: …; check that the
     ///   directory exists and is writable`).
-    public init(path: String, busyTimeout: Duration = defaultBusyTimeout) throws(DatabaseOpenError) {
+    public init(path: String, busyTimeout: Duration = defaultBusyTimeout, readers: Int = defaultReaderCount) throws(DatabaseOpenError) {
         let absolute = DatabaseLocation.resolve(path, against: FileSystem.currentDirectory())
         let directory = String(absolute[..<absolute.lastIndex(of: "/")!])
         if let problem = FileSystem.createDirectories(directory) ?? FileSystem.writeProblem(directory.isEmpty ? "/" : directory) {
@@ -58,6 +67,17 @@ public final class SQLiteDatabase: Sendable {
         }
         self.path = absolute
         self.busyHandler = handler
+        // The readers share the writer's busy handler, so `busy_timeout_ms` bounds their waits
+        // too; in WAL mode a reader waits only in rare cases, such as while another process
+        // recovers the WAL after a crash.
+        var readOnly = configuration
+        readOnly.readonly = true
+        readOnly.label = "trellis.database.reader"
+        self.readers = ReaderPool(label: "trellis.read", threads: max(readers, 1)) { [readOnly] in
+            try DatabaseQueue(path: absolute, configuration: readOnly)
+        } close: { connection in
+            try? connection.close()
+        }
     }
 
     /// Opens the database a `trellis.yaml` URL names (`sqlite:PATH`, relative to `dataDirectory`).
@@ -82,8 +102,10 @@ public final class SQLiteDatabase: Sendable {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
-    /// Closes every connection; later reads and writes fail. Dropping the last reference closes it too.
+    /// Closes every connection, the readers' first; later reads and writes fail. Dropping the
+    /// last reference closes it too.
     public func close() throws {
+        readers.close()
         try pool.close()
     }
 

@@ -53,7 +53,7 @@ extension SQLiteDocumentCollection {
 
         let bound = StatementArguments(arguments)
         let (collection, key, descending, hasSortValue) = (name, sort.key, query.descending, sort.column != nil)
-        return try await database.pool.read { db in
+        return try await database.read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: bound)
             let page = rows.prefix(limit)
             let documents = try page.map(Self.document)

@@ -53,7 +53,7 @@ struct SQLiteDocumentCollection: DocumentCollection {
 
     func get(_ id: String) async throws -> Document? {
         let sql = statements.select
-        return try await database.pool.read { db in
+        return try await database.read { db in
             try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [id]).map(Self.document)
         }
     }
