@@ -90,7 +90,9 @@ struct CollectionEndpoint: Sendable {
             let id = document.id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? document.id
             headers[.location] = "\(path)/\(id)"
         }
-        return Response.json(DocumentRepresentation.json(document), status: status, headers: headers)
+        headers[.contentType] = "application/json"
+        let body = DocumentRepresentation.serializedBytes(document)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     func notFound(_ id: String) -> Problem {
