@@ -75,6 +75,8 @@ struct CollectionEndpoint: Sendable {
     /// The document id in the request's path, percent-decoded.
     func documentID(_ context: TrellisRequestContext) -> String {
         let raw = context.parameters.get("id") ?? ""
+        // Foundation's decoding takes 0.6 µs even when there is nothing to decode.
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
         return raw.removingPercentEncoding ?? raw
     }
 
