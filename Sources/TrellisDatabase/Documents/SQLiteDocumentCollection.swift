@@ -54,7 +54,7 @@ struct SQLiteDocumentCollection: DocumentCollection {
     func get(_ id: String) async throws -> Document? {
         let sql = statements.select
         return try await database.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [id]).map(Self.document)
+            try DocumentCursor(db.cachedStatement(sql: sql), arguments: [id]).single().map(Self.document)
         }
     }
 
@@ -92,11 +92,15 @@ struct SQLiteDocumentCollection: DocumentCollection {
         }
     }
 
+    /// A document from the columns a ``DocumentCursor`` read.
+    static func document(_ columns: DocumentCursor.Element) throws -> Document {
+        Document(
+            id: columns.id, createdAt: Timestamp.date(columns.createdAt), updatedAt: Timestamp.date(columns.updatedAt),
+            version: columns.version, body: try JSONValue(parsing: columns.body))
+    }
+
     /// A document from a row whose first five columns are id, body, created_at, updated_at, version.
     static func document(_ row: Row) throws -> Document {
-        let body: String = row[1]
-        return Document(
-            id: row[0], createdAt: Timestamp.date(row[2]), updatedAt: Timestamp.date(row[3]), version: row[4],
-            body: try JSONValue(parsing: body))
+        try document((id: row[0], body: row[1], createdAt: row[2], updatedAt: row[3], version: row[4]))
     }
 }
