@@ -4,9 +4,9 @@ internal import GRDB
 /// column read once, straight from SQLite.
 ///
 /// GRDB's `Row.fetchOne` builds a table of the statement's column names and copies every value
-/// before anything reads them: about 1 µs of a point read that costs 6 µs in all
-/// (docs/PERFORMANCE.md, "The SQLite read"). Failed statements leave GRDB's statement cache,
-/// as with any GRDB cursor.
+/// before anything reads them, which took 1–3 µs of a point read that now costs 4–6 µs in all
+/// (docs/PERFORMANCE.md, "The SQLite read"). A statement that fails leaves GRDB's statement
+/// cache, as with any GRDB cursor.
 final class DocumentCursor: DatabaseCursor {
     typealias Element = (id: String, body: String, createdAt: Int64, updatedAt: Int64, version: Int)
 
