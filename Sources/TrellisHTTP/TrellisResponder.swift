@@ -116,23 +116,7 @@ struct TrellisResponder: HTTPResponder {
     /// hooks, each through its system's guard, in one ``GuardedRun``.
     private static func run(_ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Progress {
         let hooks = snapshot.hooks
-        return try await GuardedRun<Progress, Progress>.run(
-            from: Progress(),
-            afterTimeout: { checkpoint, error in
-                switch checkpoint.stage {
-                case .before(let index):
-                    checkpoint.skipping(
-                        hooks[index].beforeRequest, system: hooks[index].system, hook: "beforeRequest", after: error,
-                        next: .before(index + 1))
-                case .after(let index):
-                    checkpoint.skipping(
-                        hooks[index].afterResponse, system: hooks[index].system, hook: "afterResponse", after: error,
-                        next: .after(index + 1))
-                case .route, .done, .failed:
-                    Progress(stage: .failed(error), response: nil, degraded: checkpoint.degraded)
-                }
-            }
-        ) { start, run in
+        return try await GuardedRun<Progress, Progress>.run(from: Progress()) { start, run in
             var routeContext = context
             routeContext.guardedCalls = RequestRun(run: run)
             let context = routeContext
@@ -192,6 +176,19 @@ struct TrellisResponder: HTTPResponder {
                 case .done, .failed:
                     return progress
                 }
+            }
+        } afterTimeout: { checkpoint, error in
+            switch checkpoint.stage {
+            case .before(let index):
+                checkpoint.skipping(
+                    hooks[index].beforeRequest, system: hooks[index].system, hook: "beforeRequest", after: error,
+                    next: .before(index + 1))
+            case .after(let index):
+                checkpoint.skipping(
+                    hooks[index].afterResponse, system: hooks[index].system, hook: "afterResponse", after: error,
+                    next: .after(index + 1))
+            case .route, .done, .failed:
+                Progress(stage: .failed(error), response: nil, degraded: checkpoint.degraded)
             }
         }
     }

@@ -20,13 +20,15 @@ struct Guarded: System {
 
 /// One run of `calls` guarded calls through `site`, as the HTTP responder makes them.
 func guardedRun(_ site: GuardSite?, calls: Int) async throws -> Int {
-    try await GuardedRun<Int, Int>.run(from: 0, afterTimeout: { step, _ in step + 1 }) { start, run in
+    try await GuardedRun<Int, Int>.run(from: 0) { start, run in
         var total = 0
         for step in start..<calls {
             run.save(step)
             if let site { total += try await run.call(site) { 1 } } else { total += 1 }
         }
         return total
+    } afterTimeout: { step, _ in
+        step + 1
     }
 }
 

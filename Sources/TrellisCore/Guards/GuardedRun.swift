@@ -18,10 +18,12 @@ public import Synchronization
 /// (``GuardPolicy/Isolation``): the shared threads are not trusted to it again.
 ///
 /// ```swift
-/// let output = try await GuardedRun<Step, Answer>.run(from: .first, afterTimeout: { step, error in step.skipped(error) }) { step, run in
+/// let output = try await GuardedRun<Step, Answer>.run(from: .first) { step, run in
 ///     run.save(step)
 ///     let value = try await run.call(site) { try await hooks.beforeRequest(request) }
 ///     …
+/// } afterTimeout: { step, error in
+///     step.skipped(error)
 /// }
 /// ```
 ///
@@ -74,8 +76,8 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     ///     saved before the call (``save(_:)``) and the timeout.
     ///   - drive: the work; it may throw, and its error is rethrown.
     public static func run(
-        from initial: State, afterTimeout: (State, GuardError) -> State,
-        _ drive: @escaping @Sendable (State, GuardedRun) async throws -> Output
+        from initial: State, _ drive: @escaping @Sendable (State, GuardedRun) async throws -> Output,
+        afterTimeout: (State, GuardError) -> State
     ) async throws -> Output {
         var state = initial
         while true {

@@ -20,15 +20,7 @@ import TrellisTesting
     }
 
     func run(_ sites: [GuardSite], _ operations: [@Sendable () async throws -> String]) async throws -> Steps {
-        try await GuardedRun<Steps, Steps>.run(
-            from: Steps(),
-            afterTimeout: { checkpoint, error in
-                var steps = checkpoint
-                steps.notes.append("\(checkpoint.next): \(error)")
-                steps.next += 1
-                return steps
-            }
-        ) { start, run in
+        try await GuardedRun<Steps, Steps>.run(from: Steps()) { start, run in
             var steps = start
             while steps.next < sites.count {
                 run.save(steps)
@@ -39,6 +31,11 @@ import TrellisTesting
                 }
                 steps.next += 1
             }
+            return steps
+        } afterTimeout: { checkpoint, error in
+            var steps = checkpoint
+            steps.notes.append("\(checkpoint.next): \(error)")
+            steps.next += 1
             return steps
         }
     }
