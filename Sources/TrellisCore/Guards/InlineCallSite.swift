@@ -1,54 +1,28 @@
 internal import Synchronization
 
-/// One call site of ``SystemGuard/inlineCallSite(_:onTimeout:)``: the bulkhead, breaker and
-/// statistics of its hook, looked up once, and the watch that enforces the time limit.
+/// One call site of ``SystemGuard/inlineCallSite(_:onTimeout:)``: the hook's ``GuardSite``
+/// (bulkhead, breaker, statistics) and the watch that enforces the time limit.
 final class InlineCallSite: Sendable {
-    let systemID: String
-    let hook: String
-    let policy: GuardPolicy
-    let inFlight: InFlightCounter
-    let breaker: CircuitBreaker
-    let recorder: HookRecorder
+    let site: GuardSite
     let watch: InlineWatch
 
-    init(
-        systemID: String, hook: String, policy: GuardPolicy, inFlight: InFlightCounter, breaker: CircuitBreaker, recorder: HookRecorder,
-        watch: InlineWatch
-    ) {
-        self.systemID = systemID
-        self.hook = hook
-        self.policy = policy
-        self.inFlight = inFlight
-        self.breaker = breaker
-        self.recorder = recorder
+    init(site: GuardSite, watch: InlineWatch) {
+        self.site = site
         self.watch = watch
     }
 
     /// Runs `operation` in the caller's task under the guard.
     func call<T>(_ operation: () async throws -> T) async throws -> T {
-        guard inFlight.enter(limit: policy.maxConcurrent) else {
-            recorder.rejected()
-            throw GuardError.concurrencyLimit(system: systemID, hook: hook, limit: policy.maxConcurrent)
-        }
-        defer { inFlight.leave() }
-        guard breaker.acquire() else {
-            recorder.rejected()
-            throw GuardError.breakerOpen(system: systemID, hook: hook)
-        }
+        try site.admit()
+        defer { site.release() }
         let started = ContinuousClock.now
         let call = watch.begin(at: started)
         do {
             let value = try await operation()
-            if watch.end(call) {
-                breaker.record(success: true)
-                recorder.record(.success, latency: ContinuousClock.now - started)
-            }
+            if watch.end(call) { site.record(nil, latency: ContinuousClock.now - started) }
             return value
         } catch {
-            if watch.end(call) {
-                breaker.record(success: false)
-                recorder.record(.error, latency: ContinuousClock.now - started)
-            }
+            if watch.end(call) { site.record(error, latency: ContinuousClock.now - started) }
             throw error
         }
     }

@@ -82,12 +82,12 @@ public final class SystemGuard: Sendable {
     /// can carry on elsewhere (the event bus starts a fresh task for the subscriber's queue);
     /// the stuck task stays with the operation until it returns.
     func inlineCallSite(_ hook: String, onTimeout: @escaping @Sendable () -> Void) -> InlineCallSite {
-        let (breaker, recorder) = entry(for: hook)
+        let site = site(hook)
         return InlineCallSite(
-            systemID: systemID, hook: hook, policy: policy, inFlight: inFlight, breaker: breaker, recorder: recorder,
+            site: site,
             watch: InlineWatch(limit: policy.timeout) {
-                breaker.record(success: false)
-                recorder.record(.timeout, latency: self.policy.timeout)
+                site.breaker.record(success: false)
+                site.recorder.record(.timeout, latency: self.policy.timeout)
                 onTimeout()
             })
     }
