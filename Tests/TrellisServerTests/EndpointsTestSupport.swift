@@ -17,7 +17,7 @@ import TrellisTesting
 
 /// The http, database (SQLite in a temporary folder) and endpoints systems, booted through the
 /// real kernel and serving on a free loopback port, with an HTTP client to talk to them.
-final class EndpointsTestServer: Sendable {
+final class EndpointsTestServer: LoopbackHTTP, Sendable {
     let harness: SystemHarness
     let client: HTTPClient
     let baseURL: String
@@ -64,17 +64,6 @@ final class EndpointsTestServer: Sendable {
         }
         try await client.shutdown()
         try await harness.stop()
-    }
-
-    /// Sends one request and reads the whole response.
-    func send(
-        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil, timeout: TimeAmount = .seconds(10)
-    ) async throws -> EndpointsTestResponse {
-        try await client.send(method, baseURL + path, headers: headers, body: body, timeout: timeout)
-    }
-
-    func get(_ path: String, headers: [(String, String)] = []) async throws -> EndpointsTestResponse {
-        try await send(.GET, path, headers: headers)
     }
 
     /// Sends a JSON body with `Content-Type: application/json` (or `contentType`).
@@ -216,5 +205,24 @@ extension HTTPClient {
         let response = try await execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return EndpointsTestResponse(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
+    }
+}
+
+/// Something serving on loopback with a client for it: requests by path, responses read whole.
+protocol LoopbackHTTP {
+    var client: HTTPClient { get }
+    var baseURL: String { get }
+}
+
+extension LoopbackHTTP {
+    /// Sends one request and reads the whole response.
+    func send(
+        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil, timeout: TimeAmount = .seconds(10)
+    ) async throws -> EndpointsTestResponse {
+        try await client.send(method, baseURL + path, headers: headers, body: body, timeout: timeout)
+    }
+
+    func get(_ path: String, headers: [(String, String)] = []) async throws -> EndpointsTestResponse {
+        try await send(.GET, path, headers: headers)
     }
 }

@@ -52,9 +52,9 @@ enum Examples {
 }
 
 /// An HTTP client for one server's base URL; responses are read whole.
-final class ServeClient: Sendable {
+final class ServeClient: LoopbackHTTP, Sendable {
     let baseURL: String
-    private let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
 
     init(port: Int) {
         baseURL = "http://127.0.0.1:\(port)"
@@ -71,16 +71,6 @@ final class ServeClient: Sendable {
             try? await client.client.shutdown()
             throw error
         }
-    }
-
-    func send(
-        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil, timeout: TimeAmount = .seconds(10)
-    ) async throws -> EndpointsTestResponse {
-        try await client.send(method, baseURL + path, headers: headers, body: body, timeout: timeout)
-    }
-
-    func get(_ path: String, headers: [(String, String)] = []) async throws -> EndpointsTestResponse {
-        try await send(.GET, path, headers: headers)
     }
 
     /// Sends `json` (as text, so a test can show exactly what curl would send) with its content type.
