@@ -12,7 +12,7 @@ final class RouteTable: HTTPRouting, Sendable {
     struct Snapshot: Sendable {
         let responder: RouterResponder<TrellisRequestContext>
         /// Route patterns with their methods, to tell a 405 from a 404.
-        let patterns: [(segments: [Substring], methods: [HTTPRequest.Method])]
+        let methods: RouteMethods
         let hooks: [SystemHooks]
         let routeList: [String]
     }
@@ -135,9 +135,11 @@ final class RouteTable: HTTPRouting, Sendable {
             if patterns[route.path] == nil { order.append(route.path) }
             patterns[route.path, default: []].append(route.method)
         }
+        var methods = RouteMethods()
+        for path in order { methods.add(path, methods: patterns[path]!) }
         return Snapshot(
             responder: router.buildResponder(),
-            patterns: order.map { (Self.segments($0), patterns[$0]!) },
+            methods: methods,
             hooks: state.hooks,
             routeList: all.map { "\($0.method.rawValue) \($0.path)" })
     }
@@ -147,30 +149,5 @@ final class RouteTable: HTTPRouting, Sendable {
         path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
             segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
         }.joined(separator: "/")
-    }
-
-    private static func segments(_ path: String) -> [Substring] {
-        path.split(separator: "/")
-    }
-}
-
-extension RouteTable.Snapshot {
-    /// The methods served at `path` by some route, for the `Allow` header of a 405.
-    ///
-    /// A final `**` segment (Hummingbird's recursive wildcard, which proxies mount below their
-    /// prefix) matches one or more further segments.
-    func allowedMethods(for path: String) -> [HTTPRequest.Method] {
-        let requested = path.split(separator: "/")
-        var methods: [HTTPRequest.Method] = []
-        for (segments, routeMethods) in patterns {
-            let recursive = segments.last == "**"
-            let fixed = recursive ? segments.dropLast() : segments[...]
-            guard recursive ? requested.count > fixed.count : requested.count == fixed.count else { continue }
-            let matches = zip(fixed, requested).allSatisfy { pattern, actual in
-                pattern == actual || (pattern.hasPrefix("{") && pattern.hasSuffix("}"))
-            }
-            if matches { methods += routeMethods.filter { !methods.contains($0) } }
-        }
-        return methods
     }
 }

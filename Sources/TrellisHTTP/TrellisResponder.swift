@@ -30,9 +30,7 @@ struct TrellisResponder: HTTPResponder {
         let outcome: Progress
         do {
             try check(request, snapshot: snapshot)
-            outcome = try await RequestLogging.$requestID.withValue(requestID) {
-                try await Self.run(request, context: context, snapshot: snapshot)
-            }
+            outcome = try await Self.run(request, context: context, snapshot: snapshot)
         } catch {
             outcome = Progress(stage: .failed(error))
         }
@@ -65,16 +63,15 @@ struct TrellisResponder: HTTPResponder {
         if let text = request.headers[.contentLength], let length = Int(text), length > bodyLimit {
             throw Problem(.contentTooLarge, detail: "the request body is \(length) bytes, more than the limit of \(bodyLimit) bytes")
         }
-        let allowed = snapshot.allowedMethods(for: request.uri.path)
+        let path = request.uri.path
+        if snapshot.methods.allows(request.method, at: path) { return }
+        let allowed = snapshot.methods.methods(at: path)
         if allowed.isEmpty {
-            throw Problem(.notFound, detail: "nothing is served at \(request.uri.path)")
+            throw Problem(.notFound, detail: "nothing is served at \(path)")
         }
-        if !allowed.contains(request.method), !(request.method == .head && allowed.contains(.get)) {
-            let list = allowed.map(\.rawValue).joined(separator: ", ")
-            throw Problem(
-                .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(list)",
-                headers: [.allow: list])
-        }
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        throw Problem(
+            .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(path); allowed: \(list)", headers: [.allow: list])
     }
 
     /// Where a request is between the systems it goes through: what a ``GuardedRun`` saves
@@ -113,69 +110,15 @@ struct TrellisResponder: HTTPResponder {
     }
 
     /// The systems' `beforeRequest` hooks in plan order, the route, then their `afterResponse`
-    /// hooks, each through its system's guard, in one ``GuardedRun``.
+    /// hooks, each through its system's guard, in one ``GuardedRun``, with the request id bound
+    /// for log lines (in each leg's own task, which then has no task-locals to copy).
     private static func run(_ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Progress {
         let hooks = snapshot.hooks
         return try await GuardedRun<Progress, Progress>.run(from: Progress()) { start, run in
             var routeContext = context
             routeContext.guardedCalls = RequestRun(run: run)
-            let context = routeContext
-            var progress = start
-            while true {
-                switch progress.stage {
-                case .before(let index) where index < hooks.count:
-                    let entry = hooks[index]
-                    do {
-                        // Two closures, one per path: the cooperative one does not escape, so it is not allocated.
-                        let early: Response?
-                        if let site = entry.beforeRequest, site.runsCooperatively {
-                            early = try await run.call(site, from: progress) {
-                                try await entry.hooks.beforeRequest(request, context: context)
-                            }
-                        } else {
-                            early = try await isolated(entry.beforeRequest) {
-                                try await entry.hooks.beforeRequest(request, context: context)
-                            }
-                        }
-                        progress.response = early
-                        progress.stage = early == nil ? .before(index + 1) : .after(0)
-                    } catch {
-                        progress = progress.skipping(
-                            entry.beforeRequest, system: entry.system, hook: "beforeRequest", after: error, next: .before(index + 1))
-                    }
-                case .before:
-                    progress.stage = .route
-                case .route:
-                    run.save(progress)
-                    do {
-                        progress.response = try await snapshot.responder.respond(to: request, context: context)
-                        progress.stage = .after(0)
-                    } catch {
-                        progress.stage = .failed(error)
-                    }
-                case .after(let index) where index < hooks.count:
-                    let entry = hooks[index]
-                    let current = progress.response ?? Response(status: .noContent)
-                    do {
-                        if let site = entry.afterResponse, site.runsCooperatively {
-                            progress.response = try await run.call(site, from: progress) {
-                                try await entry.hooks.afterResponse(current, request: request, context: context)
-                            }
-                        } else {
-                            progress.response = try await isolated(entry.afterResponse) {
-                                try await entry.hooks.afterResponse(current, request: request, context: context)
-                            }
-                        }
-                        progress.stage = .after(index + 1)
-                    } catch {
-                        progress = progress.skipping(
-                            entry.afterResponse, system: entry.system, hook: "afterResponse", after: error, next: .after(index + 1))
-                    }
-                case .after:
-                    progress.stage = .done
-                case .done, .failed:
-                    return progress
-                }
+            return try await RequestLogging.$requestID.withValue(context.requestID) { [routeContext] in
+                try await advance(from: start, request, context: routeContext, snapshot: snapshot, run: run)
             }
         } afterTimeout: { checkpoint, error in
             switch checkpoint.stage {
@@ -193,11 +136,76 @@ struct TrellisResponder: HTTPResponder {
         }
     }
 
+    /// Takes the request from `start` through the hooks and the route until it is done or failed.
+    private static func advance(
+        from start: Progress, _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot,
+        run: GuardedRun<Progress, Progress>
+    ) async throws -> Progress {
+        let hooks = snapshot.hooks
+        var progress = start
+        while true {
+            switch progress.stage {
+            case .before(let index) where index < hooks.count:
+                let entry = hooks[index]
+                do {
+                    // Two closures, one per path: the cooperative one does not escape, so it is not allocated.
+                    let early: Response?
+                    if let site = entry.beforeRequest, site.runsCooperatively {
+                        early = try await run.call(site, from: progress) {
+                            try await entry.hooks.beforeRequest(request, context: context)
+                        }
+                    } else {
+                        early = try await isolated(entry.beforeRequest) {
+                            try await entry.hooks.beforeRequest(request, context: context)
+                        }
+                    }
+                    progress.response = early
+                    progress.stage = early == nil ? .before(index + 1) : .after(0)
+                } catch {
+                    progress = progress.skipping(
+                        entry.beforeRequest, system: entry.system, hook: "beforeRequest", after: error, next: .before(index + 1))
+                }
+            case .before:
+                progress.stage = .route
+            case .route:
+                run.save(progress)
+                do {
+                    progress.response = try await snapshot.responder.respond(to: request, context: context)
+                    progress.stage = .after(0)
+                } catch {
+                    progress.stage = .failed(error)
+                }
+            case .after(let index) where index < hooks.count:
+                let entry = hooks[index]
+                let current = progress.response ?? Response(status: .noContent)
+                do {
+                    if let site = entry.afterResponse, site.runsCooperatively {
+                        progress.response = try await run.call(site, from: progress) {
+                            try await entry.hooks.afterResponse(current, request: request, context: context)
+                        }
+                    } else {
+                        progress.response = try await isolated(entry.afterResponse) {
+                            try await entry.hooks.afterResponse(current, request: request, context: context)
+                        }
+                    }
+                    progress.stage = .after(index + 1)
+                } catch {
+                    progress = progress.skipping(
+                        entry.afterResponse, system: entry.system, hook: "afterResponse", after: error, next: .after(index + 1))
+                }
+            case .after:
+                progress.stage = .done
+            case .done, .failed:
+                return progress
+            }
+        }
+    }
+
     /// The request's run as the route sees it (`TrellisRequestContext.guardedCalls`).
-    private struct RequestRun: GuardedCalls {
+    private struct RequestRun: GuardedRouteCalls {
         let run: GuardedRun<Progress, Progress>
 
-        func call<T>(_ site: GuardSite, _ operation: () async throws -> T) async throws -> T {
+        func call(_ site: GuardSite, _ operation: () async throws -> Response) async throws -> Response {
             try await run.call(site, operation)
         }
     }

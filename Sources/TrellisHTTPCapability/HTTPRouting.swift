@@ -67,7 +67,7 @@ public struct TrellisRequestContext: RequestContext {
     /// The largest body a route may read, from `server.body_limit`.
     public var maxUploadSize: Int
     /// The request's guarded run, in which a cooperative system's route makes its guarded call.
-    package var guardedCalls: (any GuardedCalls)?
+    package var guardedCalls: (any GuardedRouteCalls)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -75,6 +75,15 @@ public struct TrellisRequestContext: RequestContext {
         self.maxUploadSize = 1 << 20
         self.guardedCalls = nil
     }
+}
+
+/// The request's ``GuardedRun`` as a route sees it (the router between them does not know the
+/// run's types): where a cooperative system's route makes its guarded call.
+///
+/// Not generic over the route's result, so that the call through the existential is the run's
+/// specialized code, not a generic one that looks up type metadata at run time.
+package protocol GuardedRouteCalls: Sendable {
+    func call(_ site: GuardSite, _ operation: () async throws -> Response) async throws -> Response
 }
 
 /// The request id of the request being handled, for log lines.

@@ -2,9 +2,10 @@ internal import Foundation
 
 /// Fires deadlines for guarded calls from one background thread, so a guarded call costs
 /// a heap insertion instead of a timer task of its own.
+@usableFromInline
 final class DeadlineScheduler: @unchecked Sendable {
     // @unchecked: `heap`, `actions` and `nextID` are only touched while holding `condition`.
-    static let shared = DeadlineScheduler()
+    @usableFromInline static let shared = DeadlineScheduler()
 
     private struct Entry {
         let deadline: ContinuousClock.Instant
@@ -25,6 +26,7 @@ final class DeadlineScheduler: @unchecked Sendable {
     }
 
     /// Runs `action` at `deadline` unless cancelled first; returns a token for ``cancel(_:)``.
+    @usableFromInline
     func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
@@ -36,6 +38,7 @@ final class DeadlineScheduler: @unchecked Sendable {
         return nextID
     }
 
+    @usableFromInline
     func cancel(_ id: UInt64) {
         condition.lock()
         actions[id] = nil

@@ -3,7 +3,7 @@ public import Synchronization
 /// The guarded calls one unit of work (an HTTP request) makes into cooperative systems, run in
 /// the work's own task: a call costs its bookkeeping, not a task and a thread hop.
 ///
-/// The work runs in *legs*. A leg is a task started with `Task.immediate`, so it runs on the
+/// The work runs in *legs*. A leg is a task started with `Task.immediateDetached`, so it runs on the
 /// caller's thread until it first suspends, and work that never suspends (a mock endpoint and
 /// trivial hooks) finishes before the caller would have waited at all. When a leg suspends,
 /// the caller waits for it, and the run watches the call in progress: a call that is still
@@ -28,9 +28,9 @@ public import Synchronization
 /// ```
 ///
 /// A leg makes one call at a time.
-// The per-call path (`save`, `call`, `begin`, `end`) is inlinable so that it is specialized
-// for the caller's `State`: unspecialized, every call looked up generic metadata at run time,
-// which cost more than the guard's own bookkeeping.
+// All of it is inlinable so that it is specialized for the caller's `State` and `Output`:
+// unspecialized, every lock, optional and tuple of a generic type looked up its metadata at
+// run time, which cost more than the rest of the run (about a quarter of a mock request).
 public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     @usableFromInline enum LegEnd: Sendable {
         case finished(Result<Output, any Error>)
@@ -60,14 +60,17 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         /// The deadline watching the step in progress while the caller waits.
         @usableFromInline var watch: UInt64?
         @usableFromInline var task: Task<Void, Never>?
-        @usableFromInline var cancelRequested = false
 
         @inlinable init() {}
     }
 
-    @usableFromInline let shared: Mutex<Shared> = Mutex(Shared())
+    @usableFromInline let shared: Mutex<Shared>
 
-    private init() {}
+    // Initialized here, not as the property's default value: the default-value initializer is
+    // not inlinable, so it would build `Shared` without knowing its types.
+    @inlinable init() {
+        shared = Mutex(Shared())
+    }
 
     /// Runs `drive` from `initial` in legs until one finishes, and returns its output.
     ///
@@ -75,6 +78,7 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     ///   - afterTimeout: the state to go on from when a call timed out: gets the checkpoint
     ///     saved before the call (``save(_:)``) and the timeout.
     ///   - drive: the work; it may throw, and its error is rethrown.
+    @inlinable
     public static func run(
         from initial: State, _ drive: @escaping @Sendable (State, GuardedRun) async throws -> Output,
         afterTimeout: (State, GuardError) -> State
@@ -151,19 +155,27 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         return elapsed
     }
 
-    private func leg(from state: State, _ drive: @escaping @Sendable (State, GuardedRun) async throws -> Output) async -> LegEnd {
-        await withTaskCancellationHandler {
-            let task = Task.immediate { [self] in
-                let result: Result<Output, any Error>
-                do {
-                    result = .success(try await drive(state, self))
-                } catch {
-                    result = .failure(error)
-                }
-                finish(.finished(result))
+    /// Runs one leg: `drive` in a task of its own, started on this thread. A leg that never
+    /// suspends has finished when the task returns control, and costs no wait and no
+    /// cancellation handler; otherwise the caller waits, passing its cancellation on.
+    ///
+    /// The task is detached: it does not copy the caller's task-local values (which costs a
+    /// set and an allocation per value); `drive` binds what it needs.
+    @inlinable
+    func leg(from state: State, _ drive: @escaping @Sendable (State, GuardedRun) async throws -> Output) async -> LegEnd {
+        let task = Task.immediateDetached { [self] in
+            let result: Result<Output, any Error>
+            do {
+                result = .success(try await drive(state, self))
+            } catch {
+                result = .failure(error)
             }
-            if let ended = adopt(task) { return ended }
-            return await withCheckedContinuation { wait($0) }
+            finish(.finished(result))
+        }
+        if let ended = adopt(task) { return ended }
+        // The handler runs at once when the caller was cancelled before this point.
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { wait($0) }
         } onCancel: {
             cancel()
         }
@@ -190,16 +202,17 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Keeps the leg's task (to cancel it) and returns how the leg ended if it already has.
-    private func adopt(_ task: Task<Void, Never>) -> LegEnd? {
-        let (ended, cancelNow) = shared.withLock { shared in
+    @inlinable
+    func adopt(_ task: Task<Void, Never>) -> LegEnd? {
+        shared.withLock { shared in
+            if let ended = shared.ended { return ended }
             shared.task = task
-            return (shared.ended, shared.cancelRequested)
+            return nil
         }
-        if cancelNow { task.cancel() }
-        return ended
     }
 
-    private func wait(_ continuation: CheckedContinuation<LegEnd, Never>) {
+    @inlinable
+    func wait(_ continuation: CheckedContinuation<LegEnd, Never>) {
         let ended = shared.withLock { shared -> LegEnd? in
             if let ended = shared.ended { return ended }
             shared.waiting = continuation
@@ -209,7 +222,8 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         if let ended { continuation.resume(returning: ended) }
     }
 
-    private func finish(_ end: LegEnd) {
+    @inlinable
+    func finish(_ end: LegEnd) {
         let (waiting, watch) = shared.withLock { shared -> (CheckedContinuation<LegEnd, Never>?, UInt64?) in
             guard !shared.abandoned else { return (nil, nil) }
             shared.ended = end
@@ -224,22 +238,20 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         waiting?.resume(returning: end)
     }
 
-    private func cancel() {
-        let task = shared.withLock { shared in
-            shared.cancelRequested = true
-            return shared.task
-        }
-        task?.cancel()
+    @inlinable
+    func cancel() {
+        shared.withLock { $0.task }?.cancel()
     }
 
     /// Schedules the watch for the step in progress. Called with the lock held.
-    @usableFromInline
+    @inlinable
     func arm(_ shared: inout Shared) {
         guard let step = shared.step else { return }
         shared.watch = DeadlineScheduler.shared.schedule(at: step.started + step.site.limit) { [self] in watchFired() }
     }
 
-    private func watchFired() {
+    @inlinable
+    func watchFired() {
         let now = ContinuousClock.now
         let overdue = shared.withLock { shared -> (Step, CheckedContinuation<LegEnd, Never>, Task<Void, Never>?)? in
             shared.watch = nil
@@ -258,20 +270,4 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         task?.cancel()
         waiting.resume(returning: .abandoned(checkpoint: step.checkpoint, step.site.timeoutError))
     }
-}
-
-/// A ``GuardedRun`` without its types, for code the run reaches through a layer that does not
-/// know them (an HTTP route behind the router) to make its guarded call in the run.
-///
-/// Conform a small wrapper in the module that knows the run's types, so that its
-/// ``GuardedRun/call(_:_:)`` is specialized there:
-///
-/// ```swift
-/// struct RequestRun: GuardedCalls {
-///     let run: GuardedRun<Progress, Progress>
-///     func call<T>(_ site: GuardSite, _ operation: () async throws -> T) async throws -> T { try await run.call(site, operation) }
-/// }
-/// ```
-public protocol GuardedCalls: Sendable {
-    func call<T>(_ site: GuardSite, _ operation: () async throws -> T) async throws -> T
 }

@@ -41,11 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         // Every line logged while a request is handled carries its `request_id`.
         LoggingSystem.bootstrap(
-            { label, metadataProvider in
-                var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
-                handler.logLevel = level
-                return handler
-            }, metadataProvider: TrellisServer.logMetadataProvider)
+            { label, metadataProvider in ServerLogHandler(label: label, level: level, metadataProvider: metadataProvider) },
+            metadataProvider: TrellisServer.logMetadataProvider)
         let logger = Logger(label: "trellis")
         let options = ServerOptions(configPath: config, host: host, port: port, dataDirectory: dataDirectory, watch: watch)
         do {

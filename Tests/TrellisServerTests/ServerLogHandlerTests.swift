@@ -1,0 +1,54 @@
+import Logging
+import Synchronization
+import Testing
+import TrellisServer
+
+/// `trellis serve`'s log handler keeps metadata as it is set and merges it when a line is
+/// written: the handler's, then the provider's, then the call's.
+struct ServerLogHandlerTests {
+    @Test func metadataIsMergedWithTheProviderAndTheCallWhenALineIsWritten() {
+        let lines = Lines()
+        let provider = Logger.MetadataProvider { ["request_id": "r-1", "shared": "provider"] }
+        var handler = ServerLogHandler(label: "test", level: .info, metadataProvider: provider, stream: lines)
+        handler[metadataKey: "system"] = "http"
+        handler[metadataKey: "shared"] = "handler"
+        #expect(handler[metadataKey: "system"] == "http")
+        #expect(handler.metadata == ["system": "http", "shared": "handler"])
+        #expect(handler.logLevel == .info)
+        handler.logLevel = .warning
+        #expect(handler.logLevel == .warning)
+
+        handler.log(
+            event: LogEvent(
+                level: .warning, message: "careful", metadata: ["call": "1", "system": "call"], source: "Tests", file: #fileID,
+                function: #function, line: #line))
+        handler.metadataProvider = nil
+        handler.log(
+            event: LogEvent(
+                level: .error, message: "plain", metadata: nil, source: "Tests", file: #fileID, function: #function, line: #line))
+
+        let written = lines.text.split(separator: "\n")
+        #expect(written.count == 2)
+        #expect(
+            written.first?.hasSuffix(" warning test: call=1 request_id=r-1 shared=provider system=call [Tests] careful") == true,
+            "\(written)")
+        #expect(written.last?.hasSuffix(" error test: shared=handler system=http [Tests] plain") == true, "\(written)")
+    }
+
+    @Test func aLoggerBootstrappedWithItCarriesTheLevel() {
+        let lines = Lines()
+        let logger = Logger(label: "level") { label in ServerLogHandler(label: label, level: .warning, metadataProvider: nil, stream: lines)
+        }
+        logger.info("not written")
+        logger.warning("written")
+        #expect(lines.text.contains("written"))
+        #expect(!lines.text.contains("not written"))
+    }
+}
+
+/// A stream that keeps what is written.
+private final class Lines: TextOutputStream, Sendable {
+    private let storage = Mutex("")
+    var text: String { storage.withLock { $0 } }
+    func write(_ string: String) { storage.withLock { $0 += string } }
+}
