@@ -17,8 +17,11 @@ while let name = arguments.popFirst() {
     options[String(name.dropFirst(2))] = value
 }
 
-var logger = Logger(label: "guard-overhead-server")
-logger.logLevel = .warning
+// As `trellis serve` bootstraps logging, at the level bench-http runs it with.
+LoggingSystem.bootstrap(
+    { label, metadataProvider in ServerLogHandler(label: label, level: .warning, metadataProvider: metadataProvider) },
+    metadataProvider: TrellisServer.logMetadataProvider)
+let logger = Logger(label: "guard-overhead-server")
 let server = try TrellisServer(
     options: ServerOptions(
         configPath: options["config"], port: options["port"].flatMap(Int.init), dataDirectory: options["data-dir"] ?? "trellis-data",
