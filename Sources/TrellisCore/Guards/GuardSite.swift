@@ -11,11 +11,15 @@ public final class GuardSite: Sendable {
     let breaker: CircuitBreaker
     let recorder: HookRecorder
 
+    /// ``limit`` in nanoseconds, for ``GuardedRun``'s per-call path.
+    @usableFromInline let limitNanoseconds: Int64
+
     init(owner: SystemGuard, hook: String, breaker: CircuitBreaker, recorder: HookRecorder) {
         self.owner = owner
         self.hook = hook
         self.breaker = breaker
         self.recorder = recorder
+        self.limitNanoseconds = GuardTime.nanoseconds(owner.policy.timeout)
     }
 
     public var systemID: String { owner.systemID }
@@ -51,30 +55,34 @@ public final class GuardSite: Sendable {
     }
 
     /// Records how a permitted call ended: returned (`error` is `nil`) or threw `error`.
-    @usableFromInline func record(_ error: (any Error)?, latency: Duration) {
+    func record(_ error: (any Error)?, latency: Duration) {
+        record(error, nanoseconds: GuardTime.nanoseconds(latency))
+    }
+
+    /// ``record(_:latency:)`` with the latency in nanoseconds.
+    @usableFromInline func record(_ error: (any Error)?, nanoseconds: Int64) {
+        let outcome: HookRecorder.Outcome
         switch error {
         case nil:
-            breaker.record(success: true)
-            recorder.record(.success, latency: latency)
+            outcome = .success
         case is GuardError:
-            breaker.record(success: false)
-            recorder.record(.timeout, latency: latency)
+            outcome = .timeout
         case is CancellationError:
             // The caller gave up; that says nothing about the system's health.
-            breaker.record(success: true)
-            recorder.record(.success, latency: latency)
+            outcome = .success
         default:
-            breaker.record(success: false)
-            recorder.record(.error, latency: latency)
+            outcome = .error
         }
+        breaker.record(success: outcome == .success)
+        recorder.record(outcome, nanoseconds: nanoseconds)
     }
 
     /// Records a call that ran past its limit in the caller's task, and moves the system's
     /// calls to its own threads.
-    @usableFromInline func recordOverrun(_ elapsed: Duration) {
+    @usableFromInline func recordOverrun(nanoseconds: Int64) {
         breaker.record(success: false)
-        recorder.record(.timeout, latency: elapsed)
-        owner.isolate(after: hook, overran: elapsed)
+        recorder.record(.timeout, nanoseconds: nanoseconds)
+        owner.isolate(after: hook, overran: .nanoseconds(nanoseconds))
     }
 
     /// Calls `operation` on the system's own threads, under the guard.

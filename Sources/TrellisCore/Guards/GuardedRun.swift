@@ -31,45 +31,62 @@ public import Synchronization
 // All of it is inlinable so that it is specialized for the caller's `State` and `Output`:
 // unspecialized, every lock, optional and tuple of a generic type looked up its metadata at
 // run time, which cost more than the rest of the run (about a quarter of a mock request).
-public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
+//
+// A call's bookkeeping takes no lock: two atomic operations on `phase` and the leg's own
+// fields. The lock is for what happens once per leg (the caller starting to wait, the leg
+// finishing) and for the watch.
+public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sendable {
+    // @unchecked: `stepSite`, `stepStarted`, `stepCheckpoint` and `saved` are the leg's own:
+    // only the leg writes them, between calls (it makes one at a time), and another thread
+    // reads them only after claiming the call in progress, with a compare-exchange on `phase`
+    // that sets `leftBehind`; once that is set the leg never touches them again. `phase` and
+    // `deadline` are atomic; the rest is `shared`, under its lock.
     @usableFromInline enum LegEnd: Sendable {
         case finished(Result<Output, any Error>)
         case abandoned(checkpoint: State?, GuardError)
     }
 
-    @usableFromInline struct Step: Sendable {
-        @usableFromInline let started: ContinuousClock.Instant
-        @usableFromInline let site: GuardSite
-        @usableFromInline let checkpoint: State?
-
-        @inlinable init(started: ContinuousClock.Instant, site: GuardSite, checkpoint: State?) {
-            self.started = started
-            self.site = site
-            self.checkpoint = checkpoint
-        }
-    }
-
     @usableFromInline struct Shared: Sendable {
-        @usableFromInline var checkpoint: State?
-        @usableFromInline var step: Step?
-        @usableFromInline var abandoned = false
         /// The caller, once it waits for the leg.
         @usableFromInline var waiting: CheckedContinuation<LegEnd, Never>?
         /// How the leg ended, when it did before the caller waited.
         @usableFromInline var ended: LegEnd?
-        /// The deadline watching the step in progress while the caller waits.
-        @usableFromInline var watch: UInt64?
+        /// The deadline watching the call in progress while the caller waits, and when it fires.
+        @usableFromInline var watch: (token: UInt64, at: Int64)?
         @usableFromInline var task: Task<Void, Never>?
 
         @inlinable init() {}
     }
 
+    /// `phase`: a call is in progress.
+    @inlinable static var inCall: UInt64 { 1 }
+    /// `phase`: the caller waits for the leg (it suspended), so calls must be watched.
+    @inlinable static var callerWaits: UInt64 { 2 }
+    /// `phase`: the call in progress was left behind at its deadline; the leg makes no more calls.
+    @inlinable static var leftBehind: UInt64 { 4 }
+    /// `phase` counts calls above its flags, so that a compare-exchange tells one call from the next.
+    @inlinable static var oneCall: UInt64 { 8 }
+
+    @usableFromInline let phase: Atomic<UInt64>
+    /// When the call in progress must have returned (``GuardTime`` nanoseconds).
+    @usableFromInline let deadline: Atomic<Int64>
     @usableFromInline let shared: Mutex<Shared>
 
-    // Initialized here, not as the property's default value: the default-value initializer is
-    // not inlinable, so it would build `Shared` without knowing its types.
+    @usableFromInline var stepSite: GuardSite?
+    @usableFromInline var stepStarted: Int64 = 0
+    @usableFromInline var stepCheckpoint: State?
+    @usableFromInline var saved: State?
+
+    // Initialized here, not as the properties' default values: default-value initializers are
+    // not inlinable, so they would build the generic values without knowing their types.
     @inlinable init() {
+        phase = Atomic(0)
+        deadline = Atomic(0)
         shared = Mutex(Shared())
+        stepSite = nil
+        stepStarted = 0
+        stepCheckpoint = nil
+        saved = nil
     }
 
     /// Runs `drive` from `initial` in legs until one finishes, and returns its output.
@@ -96,10 +113,10 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    /// Saves the state to go on from should the next call time out.
+    /// Saves the state to go on from should a later call made without one time out.
     @inlinable
     public func save(_ checkpoint: State) {
-        shared.withLock { $0.checkpoint = checkpoint }
+        saved = checkpoint
     }
 
     /// Calls `operation` in this task under `site`'s guard.
@@ -111,8 +128,7 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         try await call(site, checkpoint: nil, operation)
     }
 
-    /// ``save(_:)`` and ``call(_:_:)`` in one: calls `operation` with `checkpoint` as the state to
-    /// go on from should it time out.
+    /// ``call(_:_:)`` with `checkpoint` as the state to go on from should it time out.
     @inlinable
     public func call<T>(_ site: GuardSite, from checkpoint: State, _ operation: () async throws -> T) async throws -> T {
         try await call(site, checkpoint: checkpoint, operation)
@@ -121,7 +137,7 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
     @inlinable
     func call<T>(_ site: GuardSite, checkpoint: State?, _ operation: () async throws -> T) async throws -> T {
         try site.admit()
-        let started = ContinuousClock.now
+        let started = GuardTime.now()
         guard begin(site, at: started, checkpoint: checkpoint) else {
             site.release()
             throw CancellationError()
@@ -130,26 +146,56 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         do {
             value = try await operation()
         } catch {
-            site.record(error, latency: try finish(site, since: started))
+            site.record(error, nanoseconds: try finish(site, since: started))
             throw error
         }
-        site.record(nil, latency: try finish(site, since: started))
+        site.record(nil, nanoseconds: try finish(site, since: started))
         return value
     }
 
-    /// Ends the step of a call that returned and returns how long it took; throws when the
-    /// call must not count as returned.
+    /// Starts a call; `false` when the run left this leg behind, which makes no more calls.
     @inlinable
-    func finish(_ site: GuardSite, since started: ContinuousClock.Instant) throws -> Duration {
-        let elapsed = ContinuousClock.now - started
+    func begin(_ site: GuardSite, at started: Int64, checkpoint: State?) -> Bool {
+        // `leftBehind` is only ever set while a call is in progress, and then the leg stops at
+        // that call's end; between calls, as now, the leg's fields are its own.
+        guard phase.load(ordering: .relaxed) & Self.leftBehind == 0 else { return false }
+        stepSite = site
+        stepStarted = started
+        stepCheckpoint = checkpoint
+        let due = started &+ site.limitNanoseconds
+        deadline.store(due, ordering: .relaxed)
+        // Publishes the fields with the call; a caller waiting since before needs a watch.
+        let before = phase.wrappingAdd(Self.oneCall | Self.inCall, ordering: .acquiringAndReleasing).oldValue
+        if before & Self.callerWaits != 0 { watchCall(due: due) }
+        return true
+    }
+
+    /// Ends the call in progress; `false` when the run left this leg behind.
+    @inlinable
+    func end() -> Bool {
+        var current = phase.load(ordering: .relaxed)
+        while current & Self.leftBehind == 0 {
+            let (exchanged, original) = phase.compareExchange(
+                expected: current, desired: current & ~Self.inCall, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    /// Ends the call that returned and returns how long it took, in nanoseconds; throws when
+    /// the call must not count as returned.
+    @inlinable
+    func finish(_ site: GuardSite, since started: Int64) throws -> Int64 {
+        let elapsed = GuardTime.now() &- started
         let owned = end()
         site.release()
         // Left behind at the deadline: the watch counted the timeout, and the caller has moved on.
         guard owned else { throw CancellationError() }
-        if elapsed > site.limit {
+        if elapsed > site.limitNanoseconds {
             // Past the limit and still this leg's: it never suspended past its deadline while
             // the caller waited, so it blocked its thread (or the watch fired late).
-            site.recordOverrun(elapsed)
+            site.recordOverrun(nanoseconds: elapsed)
             throw site.timeoutError
         }
         return elapsed
@@ -181,26 +227,6 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    /// Starts a step; `false` when the run left this leg behind, which makes no more calls.
-    @inlinable
-    func begin(_ site: GuardSite, at started: ContinuousClock.Instant, checkpoint: State?) -> Bool {
-        shared.withLock { shared in
-            guard !shared.abandoned else { return false }
-            shared.step = Step(started: started, site: site, checkpoint: checkpoint ?? shared.checkpoint)
-            if shared.waiting != nil, shared.watch == nil { arm(&shared) }
-            return true
-        }
-    }
-
-    /// Ends the step in progress; `false` when the run left this leg behind.
-    @inlinable
-    func end() -> Bool {
-        shared.withLock { shared in
-            shared.step = nil
-            return !shared.abandoned
-        }
-    }
-
     /// Keeps the leg's task (to cancel it) and returns how the leg ended if it already has.
     @inlinable
     func adopt(_ task: Task<Void, Never>) -> LegEnd? {
@@ -211,28 +237,45 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         }
     }
 
+    /// The caller waits: watch the call in progress, if any (the leg watches later ones).
     @inlinable
     func wait(_ continuation: CheckedContinuation<LegEnd, Never>) {
         let ended = shared.withLock { shared -> LegEnd? in
             if let ended = shared.ended { return ended }
             shared.waiting = continuation
-            if shared.step != nil { arm(&shared) }
+            let before = phase.bitwiseOr(Self.callerWaits, ordering: .acquiringAndReleasing).oldValue
+            if before & Self.inCall != 0 { arm(&shared, at: deadline.load(ordering: .relaxed)) }
             return nil
         }
         if let ended { continuation.resume(returning: ended) }
     }
 
+    /// A call began while the caller waits: make sure a watch fires by its deadline.
+    @inlinable
+    func watchCall(due: Int64) {
+        shared.withLock { shared in
+            guard shared.waiting != nil else { return }
+            if let watch = shared.watch {
+                // An earlier watch re-arms itself for this call when it fires.
+                if watch.at <= due { return }
+                DeadlineScheduler.shared.cancel(watch.token)
+            }
+            arm(&shared, at: due)
+        }
+    }
+
     @inlinable
     func finish(_ end: LegEnd) {
         let (waiting, watch) = shared.withLock { shared -> (CheckedContinuation<LegEnd, Never>?, UInt64?) in
-            guard !shared.abandoned else { return (nil, nil) }
+            // No call is in progress, so nothing can be left behind now.
+            guard phase.load(ordering: .acquiring) & Self.leftBehind == 0 else { return (nil, nil) }
             shared.ended = end
             defer {
                 shared.waiting = nil
                 shared.watch = nil
                 shared.task = nil
             }
-            return (shared.waiting, shared.watch)
+            return (shared.waiting, shared.watch?.token)
         }
         if let watch { DeadlineScheduler.shared.cancel(watch) }
         waiting?.resume(returning: end)
@@ -243,31 +286,45 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: Sendable {
         shared.withLock { $0.task }?.cancel()
     }
 
-    /// Schedules the watch for the step in progress. Called with the lock held.
+    /// Schedules the watch for `due`. Called with the lock held.
     @inlinable
-    func arm(_ shared: inout Shared) {
-        guard let step = shared.step else { return }
-        shared.watch = DeadlineScheduler.shared.schedule(at: step.started + step.site.limit) { [self] in watchFired() }
+    func arm(_ shared: inout Shared, at due: Int64) {
+        let token = DeadlineScheduler.shared.schedule(at: GuardTime.instant(due)) { [self] in watchFired() }
+        shared.watch = (token, due)
     }
 
+    /// Leaves the call in progress behind if it is past its deadline, and sends the caller on
+    /// from its checkpoint; otherwise watches it until its deadline.
     @inlinable
     func watchFired() {
-        let now = ContinuousClock.now
-        let overdue = shared.withLock { shared -> (Step, CheckedContinuation<LegEnd, Never>, Task<Void, Never>?)? in
+        let now = GuardTime.now()
+        let overdue = shared.withLock { shared -> (GuardSite, Int64, State?, CheckedContinuation<LegEnd, Never>, Task<Void, Never>?)? in
             shared.watch = nil
-            guard !shared.abandoned, let step = shared.step, let waiting = shared.waiting else { return nil }
-            guard now - step.started >= step.site.limit else {
-                arm(&shared)
-                return nil
+            guard let waiting = shared.waiting else { return nil }
+            var current = phase.load(ordering: .acquiring)
+            // Between calls nothing is watched: the next call arms a watch of its own.
+            while current & Self.inCall != 0, current & Self.leftBehind == 0 {
+                let due = deadline.load(ordering: .relaxed)
+                guard now >= due else {
+                    arm(&shared, at: due)
+                    return nil
+                }
+                let (claimed, original) = phase.compareExchange(
+                    expected: current, desired: current | Self.leftBehind, ordering: .acquiringAndReleasing)
+                guard claimed else {
+                    current = original
+                    continue
+                }
+                // The call is this thread's now: the leg will not touch its fields again.
+                shared.waiting = nil
+                defer { shared.task = nil }
+                return (stepSite!, stepStarted, stepCheckpoint ?? saved, waiting, shared.task)
             }
-            shared.abandoned = true
-            shared.waiting = nil
-            defer { shared.task = nil }
-            return (step, waiting, shared.task)
+            return nil
         }
-        guard let (step, waiting, task) = overdue else { return }
-        step.site.recordOverrun(now - step.started)
+        guard let (site, started, checkpoint, waiting, task) = overdue else { return }
+        site.recordOverrun(nanoseconds: now &- started)
         task?.cancel()
-        waiting.resume(returning: .abandoned(checkpoint: step.checkpoint, step.site.timeoutError))
+        waiting.resume(returning: .abandoned(checkpoint: checkpoint, site.timeoutError))
     }
 }

@@ -33,9 +33,11 @@ final class HookRecorder: Sendable {
     enum Outcome { case success, error, timeout }
 
     func record(_ outcome: Outcome, latency: Duration) {
-        // Duration division goes through Double; `components` would divide 128-bit integers,
-        // which costs more than the rest of a cooperative guarded call.
-        let microseconds = UInt64(max(1, latency / .microseconds(1)))
+        record(outcome, nanoseconds: GuardTime.nanoseconds(latency))
+    }
+
+    func record(_ outcome: Outcome, nanoseconds: Int64) {
+        let microseconds = UInt64(max(1, nanoseconds / 1000))
         state.withLock { state in
             state.statistics.calls += 1
             switch outcome {

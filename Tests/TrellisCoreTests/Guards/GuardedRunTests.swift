@@ -56,6 +56,37 @@ import TrellisTesting
         }
     }
 
+    @Test func aCallThatHangsAfterTheCallerStartedWaitingIsWatchedByItsOwnDeadline() async throws {
+        // The first call suspends, so the caller waits and watches it with its long limit; the
+        // second call, of a system with a short limit, must be left behind at its own deadline.
+        let kernel = try makeKernel([system("slow", timeout: .seconds(30)), system("hangs", timeout: .milliseconds(100)), system("after")])
+        try await withRunningKernel(kernel) { kernel in
+            let slow = try #require(kernel.guards["slow"])
+            let hangs = try #require(kernel.guards["hangs"])
+            let after = try #require(kernel.guards["after"])
+            let clock = ContinuousClock()
+            let started = clock.now
+            let steps = try await run(
+                [slow.site("hook"), hangs.site("hook"), after.site("hook")],
+                [
+                    {
+                        try await Task.sleep(for: .milliseconds(20))
+                        return "slow returned"
+                    },
+                    {
+                        await Task.detached { try? await Task.sleep(for: .seconds(3)) }.value
+                        return "too late"
+                    },
+                    { "after ran" },
+                ])
+            #expect(clock.now - started < .seconds(2))
+            #expect(steps.notes == ["slow returned", "1: hangs.hook did not finish within 0.1 seconds", "after ran"])
+            #expect(slow.statistics.first { $0.hook == "hook" }?.timeouts == 0)
+            #expect(hangs.statistics.first { $0.hook == "hook" }?.timeouts == 1)
+            #expect(!hangs.runsCooperatively && slow.runsCooperatively)
+        }
+    }
+
     @Test func aCallThatHangsIgnoringCancellationIsLeftBehindAndTheRunGoesOnFromItsCheckpoint() async throws {
         let kernel = try makeKernel([system("hangs", timeout: .milliseconds(100)), system("after")])
         try await withRunningKernel(kernel) { kernel in
