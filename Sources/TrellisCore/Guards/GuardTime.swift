@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// Monotonic time in nanoseconds, for the per-call path of a ``GuardedRun``: one
@@ -17,9 +17,9 @@ enum GuardTime {
     static func now() -> Int64 {
         var time = timespec()
         #if os(Linux)
-        clock_gettime(CLOCK_BOOTTIME, &time)
+            clock_gettime(CLOCK_BOOTTIME, &time)
         #else
-        clock_gettime(CLOCK_MONOTONIC, &time)
+            clock_gettime(CLOCK_MONOTONIC, &time)
         #endif
         return Int64(time.tv_sec) &* 1_000_000_000 &+ Int64(time.tv_nsec)
     }
