@@ -13,6 +13,9 @@ public final class GuardSite: Sendable {
 
     /// ``limit`` in nanoseconds, for ``GuardedRun``'s per-call path.
     @usableFromInline let limitNanoseconds: Int64
+    /// The system's bulkhead, reached without retaining its counter (see ``InFlightCounter``).
+    let slots: InFlightCounter.Slots
+    let maxConcurrent: Int
 
     init(owner: SystemGuard, hook: String, breaker: CircuitBreaker, recorder: HookRecorder) {
         self.owner = owner
@@ -20,6 +23,8 @@ public final class GuardSite: Sendable {
         self.breaker = breaker
         self.recorder = recorder
         self.limitNanoseconds = GuardTime.nanoseconds(owner.policy.timeout)
+        self.slots = owner.inFlight.slots
+        self.maxConcurrent = owner.policy.maxConcurrent
     }
 
     public var systemID: String { owner.systemID }
@@ -37,13 +42,12 @@ public final class GuardSite: Sendable {
 
     /// Takes a bulkhead slot and the breaker's permission, or throws why not (counted as a rejection).
     @usableFromInline func admit() throws(GuardError) {
-        let limit = owner.policy.maxConcurrent
-        guard owner.inFlight.enter(limit: limit) else {
+        guard slots.enter(limit: maxConcurrent) else {
             recorder.rejected()
-            throw .concurrencyLimit(system: owner.systemID, hook: hook, limit: limit)
+            throw .concurrencyLimit(system: owner.systemID, hook: hook, limit: maxConcurrent)
         }
         guard breaker.acquire() else {
-            owner.inFlight.leave()
+            slots.leave()
             recorder.rejected()
             throw .breakerOpen(system: owner.systemID, hook: hook)
         }
@@ -51,7 +55,7 @@ public final class GuardSite: Sendable {
 
     /// Frees the slot ``admit()`` took.
     @usableFromInline func release() {
-        owner.inFlight.leave()
+        slots.leave()
     }
 
     /// Records how a permitted call ended: returned (`error` is `nil`) or threw `error`.

@@ -72,7 +72,10 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
     @usableFromInline let deadline: Atomic<Int64>
     @usableFromInline let shared: Mutex<Shared>
 
-    @usableFromInline var stepSite: GuardSite?
+    /// Unowned, so that a call does not write the reference count of a site every core shares:
+    /// the caller of ``call(_:_:)`` holds the site for the call, and whoever looked it up keeps
+    /// it until the run returns (the claim below retains it before the caller moves on).
+    @usableFromInline unowned(unsafe) var stepSite: GuardSite?
     @usableFromInline var stepStarted: Int64 = 0
     @usableFromInline var stepCheckpoint: State?
     @usableFromInline var saved: State?

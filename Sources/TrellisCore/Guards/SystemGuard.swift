@@ -121,25 +121,53 @@ public final class SystemGuard: Sendable {
     }
 }
 
-/// Calls in flight for one system, shared with the tasks that finish them.
+/// Calls in flight for one system, against its bulkhead's limit.
+///
+/// The count lives out of line, on a cache line of its own, and hot callers (``GuardSite``)
+/// reach it through a ``Slots`` value: calling through this object would retain and release it
+/// around every call, and its reference count is written by every core that calls the system.
 final class InFlightCounter: Sendable {
-    private let value = Atomic(0)
+    let slots = Slots()
 
-    /// Takes a slot if fewer than `limit` are taken.
-    func enter(limit: Int) -> Bool {
-        var count = value.load(ordering: .relaxed)
-        while count < limit {
-            let (exchanged, original) = value.compareExchange(
-                expected: count, desired: count + 1, successOrdering: .acquiring, failureOrdering: .relaxed)
-            if exchanged { return true }
-            count = original
+    deinit { slots.deallocate() }
+
+    func enter(limit: Int) -> Bool { slots.enter(limit: limit) }
+    func leave() { slots.leave() }
+    var count: Int { slots.count }
+
+    /// The count itself; valid while its ``InFlightCounter`` lives.
+    @usableFromInline
+    struct Slots: @unchecked Sendable {
+        // @unchecked: the pointee is an atomic.
+        private let value: UnsafeMutablePointer<Atomic<Int>>
+
+        init() {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+            value = raw.bindMemory(to: Atomic<Int>.self, capacity: 1)
+            value.initialize(to: Atomic(0))
         }
-        return false
-    }
 
-    func leave() {
-        value.subtract(1, ordering: .releasing)
-    }
+        func deallocate() {
+            value.deinitialize(count: 1)
+            UnsafeMutableRawPointer(value).deallocate()
+        }
 
-    var count: Int { value.load(ordering: .relaxed) }
+        /// Takes a slot if fewer than `limit` are taken.
+        func enter(limit: Int) -> Bool {
+            var count = value.pointee.load(ordering: .relaxed)
+            while count < limit {
+                let (exchanged, original) = value.pointee.compareExchange(
+                    expected: count, desired: count + 1, successOrdering: .acquiring, failureOrdering: .relaxed)
+                if exchanged { return true }
+                count = original
+            }
+            return false
+        }
+
+        func leave() {
+            value.pointee.subtract(1, ordering: .releasing)
+        }
+
+        var count: Int { value.pointee.load(ordering: .relaxed) }
+    }
 }
