@@ -165,6 +165,7 @@ let package = Package(
                 "TrellisCore",
                 "TrellisTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strictSwift6
         ),
