@@ -171,7 +171,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisDatabaseTests",
-            dependencies: ["TrellisDatabase", "TrellisStorageCapability", "TrellisTesting"],
+            dependencies: [
+                "TrellisDatabase", "TrellisStorageCapability", "TrellisTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift6
         ),
         .testTarget(

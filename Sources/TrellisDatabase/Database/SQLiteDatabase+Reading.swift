@@ -28,4 +28,11 @@ extension SQLiteDatabase {
             throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "Connection is closed")
         }
     }
+
+    /// Runs `body`, a point read (one row by primary key), on this thread when an inline
+    /// connection is free (``InlineReaders``), else as ``read(_:)`` does.
+    func readPoint<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+        if let value = try inlineReaders.read(body) { return value }
+        return try await read(body)
+    }
 }

@@ -22,6 +22,8 @@ public final class SQLiteDatabase: Sendable {
     let pool: DatabasePool
     /// Read-only connections on threads of their own, for the document reads: see ``read(_:)``.
     let readers: ReaderPool<DatabaseQueue>
+    /// Read-only connections for point reads on the caller's thread: see ``readPoint(_:)``.
+    let inlineReaders: InlineReaders
     let busyHandler: BusyTimeout
 
     public static let defaultBusyTimeout: Duration = .milliseconds(5000)
@@ -78,6 +80,13 @@ public final class SQLiteDatabase: Sendable {
         } close: { connection in
             try? connection.close()
         }
+        // Never waiting for a lock: busy, the read goes to the reader threads instead.
+        var immediate = readOnly
+        immediate.busyMode = .immediateError
+        immediate.label = "trellis.database.point-reader"
+        self.inlineReaders = InlineReaders(limit: max(readers, 1)) { [immediate] in
+            try DatabaseQueue(path: absolute, configuration: immediate)
+        }
     }
 
     /// Opens the database a `trellis.yaml` URL names (`sqlite:PATH`, relative to `dataDirectory`).
@@ -105,6 +114,7 @@ public final class SQLiteDatabase: Sendable {
     /// Closes every connection, the readers' first; later reads and writes fail. Dropping the
     /// last reference closes it too.
     public func close() throws {
+        inlineReaders.close()
         readers.close()
         try pool.close()
     }

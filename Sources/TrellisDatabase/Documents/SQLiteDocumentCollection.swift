@@ -53,7 +53,7 @@ struct SQLiteDocumentCollection: DocumentCollection {
 
     func get(_ id: String) async throws -> Document? {
         let sql = statements.select
-        return try await database.read { db in
+        return try await database.readPoint { db in
             try DocumentCursor(db.cachedStatement(sql: sql), arguments: [id]).single().map(Self.document)
         }
     }
