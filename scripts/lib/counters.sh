@@ -7,9 +7,13 @@
 # running, but not cache misses. Without `perf` (linux-perf in Debian) or without access to
 # the counters, every figure is "-" and the benchmark runs as before.
 #
-#   counters_start PID FILE     count for PID into FILE until counters_stop
-#   counters_stop
-#   counters_per_request FILE REQUESTS   prints "INSTRUCTIONS CYCLES" in thousands per request
+#
+# The counters are read in a short wrk run of their own after the measured one, never during
+# it: perf's per-thread counters are saved and restored at every context switch, which slowed
+# a server that switches threads on every call (guards with `isolation: threads`) fivefold.
+#
+#   counters_measure PID FILE WRK_ARGS…   runs wrk with the counters on; prints "INSTRUCTIONS
+#                                         CYCLES" in thousands per request ("- -" without perf)
 
 COUNTERS_PID=""
 
@@ -50,3 +54,17 @@ counters_per_request() {
 }
 
 if counters_usable; then COUNTERS_USABLE=1; else COUNTERS_USABLE=0; fi
+
+counters_measure() {
+    local pid=$1 file=$2 out requests
+    shift 2
+    if [[ ${COUNTERS_USABLE:-} != 1 ]]; then
+        echo "- -"
+        return
+    fi
+    counters_start "$pid" "$file"
+    out=$(wrk "$@")
+    counters_stop
+    requests=$(awk '/ requests in / { print $1 }' <<<"$out")
+    counters_per_request "$file" "$requests"
+}
