@@ -51,8 +51,7 @@ struct TrellisResponder: HTTPResponder {
                 metadata: [
                     "request_id": .string(requestID), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                     "status": .stringConvertible(response.status.code),
-                    "duration_ms": .string(
-                        String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+                    "duration_ms": .string(Self.milliseconds(elapsed)),
                 ])
         }
         return response
@@ -235,6 +234,15 @@ struct TrellisResponder: HTTPResponder {
                 metadata: ["request_id": .string(context.requestID)])
             return Problem(.internalServerError, detail: "the server failed to handle the request; the error is logged with the request id")
         }
+    }
+
+    /// `duration` in milliseconds with three decimals (`0.042`), rounded as `%.3f` rounds,
+    /// without Foundation's formatter (a third of the access log's cost).
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let microseconds = max(0, seconds * 1_000_000 + (attoseconds + 500_000_000_000) / 1_000_000_000_000)
+        let fraction = microseconds % 1000
+        return "\(microseconds / 1000)." + (fraction < 10 ? "00" : fraction < 100 ? "0" : "") + "\(fraction)"
     }
 
     /// The client's request id when it is 1–128 characters of `A-Z a-z 0-9 . _ -`, else a new UUID.

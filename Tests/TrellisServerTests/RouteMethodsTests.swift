@@ -53,3 +53,17 @@ struct RouteMethodsTests {
         #expect(!methods.allows(.head, at: "/users/7/posts/8"))
     }
 }
+
+/// The access log's `duration_ms`, written without Foundation's formatter.
+struct AccessLogDurationTests {
+    @Test func millisecondsHaveThreeDecimalsRoundedToTheNearestMicrosecond() {
+        #expect(TrellisResponder.milliseconds(.microseconds(42)) == "0.042")
+        #expect(TrellisResponder.milliseconds(.nanoseconds(1_234_567)) == "1.235")
+        #expect(TrellisResponder.milliseconds(.nanoseconds(1_234_499)) == "1.234")
+        #expect(TrellisResponder.milliseconds(.nanoseconds(499)) == "0.000")
+        #expect(TrellisResponder.milliseconds(.nanoseconds(500)) == "0.001")
+        #expect(TrellisResponder.milliseconds(.seconds(2)) == "2000.000")
+        #expect(TrellisResponder.milliseconds(.milliseconds(61_010)) == "61010.000")
+        #expect(TrellisResponder.milliseconds(.zero) == "0.000")
+    }
+}

@@ -29,6 +29,19 @@ struct ServerLogHandlerTests {
 
         let written = lines.text.split(separator: "\n")
         #expect(written.count == 2)
+        // `StreamLogHandler`'s timestamp: local time, `%Y-%m-%dT%H:%M:%S%z`.
+        let stamp = String(written.first?.prefix(24) ?? "")
+        #expect(
+            stamp.count == 24
+                && stamp.enumerated().allSatisfy { index, character in
+                    switch index {
+                    case 4, 7: character == "-"
+                    case 10: character == "T"
+                    case 13, 16: character == ":"
+                    case 19: character == "+" || character == "-"
+                    default: character.isNumber
+                    }
+                }, "\(stamp)")
         #expect(
             written.first?.hasSuffix(" warning test: call=1 request_id=r-1 shared=provider system=call [Tests] careful") == true,
             "\(written)")
