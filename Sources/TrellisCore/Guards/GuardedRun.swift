@@ -133,12 +133,12 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
 
     /// ``call(_:_:)`` with `checkpoint` as the state to go on from should it time out.
     @inlinable
-    public func call<T>(_ site: GuardSite, from checkpoint: State, _ operation: () async throws -> T) async throws -> T {
+    public func call<T>(_ site: GuardSite, from checkpoint: consuming State, _ operation: () async throws -> T) async throws -> T {
         try await call(site, checkpoint: checkpoint, operation)
     }
 
     @inlinable
-    func call<T>(_ site: GuardSite, checkpoint: State?, _ operation: () async throws -> T) async throws -> T {
+    func call<T>(_ site: GuardSite, checkpoint: consuming State?, _ operation: () async throws -> T) async throws -> T {
         try site.admit()
         let started = GuardTime.now()
         guard begin(site, at: started, checkpoint: checkpoint) else {
@@ -158,13 +158,14 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
 
     /// Starts a call; `false` when the run left this leg behind, which makes no more calls.
     @inlinable
-    func begin(_ site: GuardSite, at started: Int64, checkpoint: State?) -> Bool {
+    func begin(_ site: GuardSite, at started: Int64, checkpoint: consuming State?) -> Bool {
         // `leftBehind` is only ever set while a call is in progress, and then the leg stops at
         // that call's end; between calls, as now, the leg's fields are its own.
         guard phase.load(ordering: .relaxed) & Self.leftBehind == 0 else { return false }
         stepSite = site
         stepStarted = started
-        stepCheckpoint = checkpoint
+        // Moved, not copied: a checkpoint holds the request's progress and response.
+        stepCheckpoint = consume checkpoint
         let due = started &+ site.limitNanoseconds
         deadline.store(due, ordering: .relaxed)
         // Publishes the fields with the call; a caller waiting since before needs a watch.
