@@ -133,6 +133,8 @@ import TrellisJSON
         let config = try directory.write(
             "trellis.yaml",
             """
+            systems:
+              admin: { config: { metrics_public: true } }
             endpoints:
               - path: /slow
                 mode: mock
@@ -143,8 +145,17 @@ import TrellisJSON
         let port = try await process.waitUntilListening()
         try await ServeClient.with(port: port) { client in
             let slow = Task { try await client.get("/slow") }
-            // Time for the request to reach the server; the test below does without this guess.
-            try await Task.sleep(for: .milliseconds(600))
+            // SIGTERM once the slow request is in the `endpoints` system's route (its guarded
+            // call is in flight), not after a guessed delay, which a loaded machine can outlast.
+            try await ServeClient.with(port: port) { observer in
+                let deadline = ContinuousClock.now + .seconds(10)
+                while true {
+                    let metrics = try PrometheusText(try await observer.get("/metrics").text)
+                    if metrics.value("trellis_system_calls_in_flight", ["system": "endpoints"]) == 1 { break }
+                    guard ContinuousClock.now < deadline else { throw ServeTestFailure("the slow request never reached its route") }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
             process.signal(SIGTERM)
             // The listener closes at once: a new connection is refused while the slow one finishes.
             try await Task.sleep(for: .milliseconds(400))
