@@ -20,8 +20,8 @@ struct TrellisResponder: HTTPResponder {
     let statistics: RequestCounter
 
     func respond(to request: Request, context: TrellisRequestContext) async throws -> Response {
-        let clock = ContinuousClock()
-        let started = clock.now
+        // Read only for the access log's duration.
+        let started = accessLog ? ContinuousClock.now : nil
         var context = context
         let requestID = Self.requestID(from: request.headers[.requestID])
         context.requestID = requestID
@@ -44,8 +44,8 @@ struct TrellisResponder: HTTPResponder {
         if !outcome.degraded.isEmpty { response.headers[.trellisDegraded] = outcome.degraded.joined(separator: ", ") }
         // The router stores the pattern it matched in the context's shared endpoint-path box.
         statistics.record(route: context.endpointPath, method: request.method, status: Int(response.status.code))
-        if accessLog {
-            let elapsed = clock.now - started
+        if let started {
+            let elapsed = ContinuousClock.now - started
             context.logger.info(
                 "\(request.method.rawValue) \(request.uri.path) \(response.status.code)",
                 metadata: [
