@@ -128,6 +128,37 @@ import TrellisJSON
                 """)
     }
 
+    @Test func theAccessLogHasOneStructuredLinePerRequestOnStandardError() async throws {
+        let directory = try ServeDirectory()
+        let config = try directory.write(
+            "trellis.yaml",
+            """
+            endpoints:
+              - { path: /hello, mode: mock, body: { message: hi } }
+            """)
+        let process = try TrellisProcess(["serve", "--config", config, "--port", "0"], in: directory)
+        let port = try await process.waitUntilListening()
+        try await ServeClient.with(port: port) { client in
+            let hello = try await client.get("/hello", headers: [("X-Request-Id", "access-1")])
+            let nowhere = try await client.get("/nowhere", headers: [("X-Request-Id", "access-2")])
+            #expect(hello.status == 200 && nowhere.status == 404)
+        }
+        try await process.waitForError(containing: "[TrellisHTTP] GET /nowhere 404")
+        let lines = process.standardError.split(separator: "\n").filter { $0.contains("[TrellisHTTP] GET /") }
+        #expect(lines.count == 2, "\(lines)")
+        for (line, (id, path, status)) in zip(lines, [("access-1", "/hello", 200), ("access-2", "/nowhere", 404)]) {
+            // `<local time> info trellis: duration_ms=0.123 … method=GET path=… request_id=… status=… system=http [TrellisHTTP] GET … …`
+            #expect(line.contains(" info trellis: duration_ms="), "\(line)")
+            #expect(line.contains(" method=GET path=\(path) request_id=\(id) status=\(status) system=http "), "\(line)")
+            #expect(line.hasSuffix("[TrellisHTTP] GET \(path) \(status)"), "\(line)")
+            let duration = line.split(separator: " ").first { $0.hasPrefix("duration_ms=") }?.dropFirst("duration_ms=".count)
+            let parts = duration?.split(separator: ".") ?? []
+            #expect(parts.count == 2 && parts[1].count == 3 && parts.allSatisfy { $0.allSatisfy(\.isNumber) }, "\(line)")
+        }
+        process.signal(SIGTERM)
+        #expect(try await process.waitForExit() == 0)
+    }
+
     @Test func sigtermLetsAnInFlightRequestFinish() async throws {
         let directory = try ServeDirectory()
         let config = try directory.write(
