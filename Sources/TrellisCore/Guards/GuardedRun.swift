@@ -27,7 +27,9 @@ public import Synchronization
 /// }
 /// ```
 ///
-/// A leg makes one call at a time.
+/// A leg makes one call at a time, and the site of each call must stay alive until the run
+/// returns: sites are looked up once and kept (``SystemGuard/site(_:)``), and the run holds the
+/// site of the call in progress unowned.
 // All of it is inlinable so that it is specialized for the caller's `State` and `Output`:
 // unspecialized, every lock, optional and tuple of a generic type looked up its metadata at
 // run time, which cost more than the rest of the run (about a quarter of a mock request).
