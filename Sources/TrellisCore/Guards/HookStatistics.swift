@@ -37,10 +37,6 @@ final class HookRecorder: Sendable {
 
     enum Outcome { case success, error, timeout }
 
-    func record(_ outcome: Outcome, latency: Duration) {
-        record(outcome, nanoseconds: GuardTime.nanoseconds(latency))
-    }
-
     func record(_ outcome: Outcome, nanoseconds: Int64) {
         switch outcome {
         case .success: break

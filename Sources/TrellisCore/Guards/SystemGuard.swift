@@ -86,8 +86,7 @@ public final class SystemGuard: Sendable {
         return InlineCallSite(
             site: site,
             watch: InlineWatch(limit: policy.timeout) {
-                site.breaker.record(success: false)
-                site.recorder.record(.timeout, latency: self.policy.timeout)
+                site.record(site.timeoutError, latency: self.policy.timeout)
                 onTimeout()
             })
     }
