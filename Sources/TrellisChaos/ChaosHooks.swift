@@ -10,7 +10,7 @@ struct ChaosHooks: RequestHooks {
         return nil
     }
 
-    func afterResponse(_ response: Response, request: Request, context: TrellisRequestContext) async throws -> Response {
+    func afterResponse(_ response: consuming Response, request: Request, context: TrellisRequestContext) async throws -> Response {
         try await injector.inject(.afterResponse)
         return response
     }

@@ -89,22 +89,31 @@ struct TrellisResponder: HTTPResponder {
         /// Systems whose hook was skipped, for `Trellis-Degraded`.
         var degraded: [String] = []
 
+        // Mutating methods, not field writes, in `advance`: the compiler cannot `consume` a
+        // variable whose fields are written one by one.
+        mutating func go(to next: Stage) {
+            stage = next
+        }
+
+        mutating func go(to next: Stage, response: consuming Response?) {
+            self.response = response
+            stage = next
+        }
+
         /// Goes on to `next` after `system`'s hook failed, timed out or was refused: a
         /// non-critical system is listed as degraded; a critical one fails the request with a 503.
-        func skipping(_ site: GuardSite?, system: String, hook: String, after error: any Error, next: Stage) -> Progress {
-            var progress = self
+        mutating func skip(_ site: GuardSite?, system: String, hook: String, after error: any Error, next: Stage) {
             if error is CancellationError {
-                progress.stage = .failed(error)
+                stage = .failed(error)
             } else if site?.isCritical == true {
-                progress.stage = .failed(
+                stage = .failed(
                     Problem(
                         .serviceUnavailable, type: "https://trellis.dev/problems/system-unavailable", title: "System unavailable",
                         detail: "\(system) is critical and its \(hook) hook failed: \(error)", extensions: ["system": .string(system)]))
             } else {
-                if !progress.degraded.contains(system) { progress.degraded.append(system) }
-                progress.stage = next
+                if !degraded.contains(system) { degraded.append(system) }
+                stage = next
             }
-            return progress
         }
     }
 
@@ -120,18 +129,20 @@ struct TrellisResponder: HTTPResponder {
                 try await advance(from: start, request, context: routeContext, snapshot: snapshot, run: run)
             }
         } afterTimeout: { checkpoint, error in
+            var progress = checkpoint
             switch checkpoint.stage {
             case .before(let index):
-                checkpoint.skipping(
+                progress.skip(
                     hooks[index].beforeRequest, system: hooks[index].system, hook: "beforeRequest", after: error,
                     next: .before(index + 1))
             case .after(let index):
-                checkpoint.skipping(
+                progress.skip(
                     hooks[index].afterResponse, system: hooks[index].system, hook: "afterResponse", after: error,
                     next: .after(index + 1))
             case .route, .done, .failed:
-                Progress(stage: .failed(error), response: nil, degraded: checkpoint.degraded)
+                progress.go(to: .failed(error), response: nil)
             }
+            return progress
         }
     }
 
@@ -143,57 +154,78 @@ struct TrellisResponder: HTTPResponder {
         let hooks = snapshot.hooks
         var progress = start
         while true {
-            switch progress.stage {
+            let stage = progress.stage
+            switch stage {
             case .before(let index) where index < hooks.count:
                 let entry = hooks[index]
-                do {
-                    // Two closures, one per path: the cooperative one does not escape, so it is not allocated.
-                    let early: Response?
-                    if let site = entry.beforeRequest, site.runsCooperatively {
-                        early = try await run.call(site, from: progress) {
+                var early: Response?
+                var failure: (any Error)?
+                if let site = entry.beforeRequest, site.runsCooperatively {
+                    // The run holds the progress during the call, to go on from should it time out.
+                    do {
+                        early = try await run.call(site, holding: consume progress) {
                             try await entry.hooks.beforeRequest(request, context: context)
                         }
-                    } else {
-                        early = try await isolated(entry.beforeRequest) {
-                            try await entry.hooks.beforeRequest(request, context: context)
-                        }
+                    } catch {
+                        failure = error
                     }
-                    progress.response = early
-                    progress.stage = early == nil ? .before(index + 1) : .after(0)
-                } catch {
-                    progress = progress.skipping(
-                        entry.beforeRequest, system: entry.system, hook: "beforeRequest", after: error, next: .before(index + 1))
+                    // Throws (ending this leg) when the call was left behind.
+                    progress = try run.reclaim()
+                } else {
+                    do {
+                        early = try await isolated(entry.beforeRequest) { try await entry.hooks.beforeRequest(request, context: context) }
+                    } catch {
+                        failure = error
+                    }
+                }
+                if let failure {
+                    progress.skip(entry.beforeRequest, system: entry.system, hook: "beforeRequest", after: failure, next: .before(index + 1))
+                } else {
+                    progress.go(to: early == nil ? .before(index + 1) : .after(0), response: early)
                 }
             case .before:
-                progress.stage = .route
+                progress.go(to: .route)
             case .route:
                 run.save(progress)
                 do {
-                    progress.response = try await snapshot.responder.respond(to: request, context: context)
-                    progress.stage = .after(0)
+                    progress.go(to: .after(0), response: try await snapshot.responder.respond(to: request, context: context))
                 } catch {
-                    progress.stage = .failed(error)
+                    progress.go(to: .failed(error))
                 }
             case .after(let index) where index < hooks.count:
                 let entry = hooks[index]
-                let current = progress.response ?? Response(status: .noContent)
-                do {
-                    if let site = entry.afterResponse, site.runsCooperatively {
-                        progress.response = try await run.call(site, from: progress) {
-                            try await entry.hooks.afterResponse(current, request: request, context: context)
+                var response: Response?
+                var failure: (any Error)?
+                if let site = entry.afterResponse, site.runsCooperatively {
+                    // The hook's own copy, moved into it: the progress keeps the response it
+                    // had, should the hook time out.
+                    var owned = progress.response
+                    do {
+                        response = try await run.call(site, holding: consume progress) {
+                            try await entry.hooks.afterResponse(
+                                owned.take() ?? Response(status: .noContent), request: request, context: context)
                         }
-                    } else {
-                        progress.response = try await isolated(entry.afterResponse) {
-                            try await entry.hooks.afterResponse(current, request: request, context: context)
-                        }
+                    } catch {
+                        failure = error
                     }
-                    progress.stage = .after(index + 1)
-                } catch {
-                    progress = progress.skipping(
-                        entry.afterResponse, system: entry.system, hook: "afterResponse", after: error, next: .after(index + 1))
+                    progress = try run.reclaim()
+                } else {
+                    let current = progress.response ?? Response(status: .noContent)
+                    do {
+                        response = try await isolated(entry.afterResponse) {
+                            try await entry.hooks.afterResponse(current, request: request, context: context)
+                        }
+                    } catch {
+                        failure = error
+                    }
+                }
+                if let failure {
+                    progress.skip(entry.afterResponse, system: entry.system, hook: "afterResponse", after: failure, next: .after(index + 1))
+                } else {
+                    progress.go(to: .after(index + 1), response: response)
                 }
             case .after:
-                progress.stage = .done
+                progress.go(to: .done)
             case .done, .failed:
                 return progress
             }

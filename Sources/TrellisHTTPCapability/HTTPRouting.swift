@@ -48,13 +48,14 @@ public protocol HTTPRouting: Sendable {
 public protocol RequestHooks: Sendable {
     /// Runs before the route; returning a response answers the request without the route.
     func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response?
-    /// Runs after the route (or an earlier hook) produced `response`; returns the response to send.
-    func afterResponse(_ response: Response, request: Request, context: TrellisRequestContext) async throws -> Response
+    /// Runs after the route (or an earlier hook) produced `response`; returns the response to
+    /// send. The hook owns `response`: it returns it, changed or not, or another one.
+    func afterResponse(_ response: consuming Response, request: Request, context: TrellisRequestContext) async throws -> Response
 }
 
 extension RequestHooks {
     public func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response? { nil }
-    public func afterResponse(_ response: Response, request: Request, context: TrellisRequestContext) async throws -> Response {
+    public func afterResponse(_ response: consuming Response, request: Request, context: TrellisRequestContext) async throws -> Response {
         response
     }
 }

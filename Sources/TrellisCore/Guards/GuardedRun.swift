@@ -124,7 +124,8 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
         saved = checkpoint
     }
 
-    /// Calls `operation` in this task under `site`'s guard.
+    /// Calls `operation` in this task under `site`'s guard; should it time out, the run goes
+    /// on from the state last saved with ``save(_:)``.
     ///
     /// - Throws: ``GuardError`` when the call is refused or ran past its limit; otherwise what
     ///   `operation` throws. When the run has left this leg behind, `CancellationError`.
@@ -133,20 +134,38 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
         try await call(site, checkpoint: nil, operation)
     }
 
-    /// ``call(_:_:)`` with `checkpoint` as the state to go on from should it time out.
+    /// ``call(_:_:)`` with `state` held by the run during the call, as the state to go on
+    /// from should it time out. The leg takes it back with ``reclaim()`` once the call has
+    /// returned or thrown: moved into the run and out again, never copied (a request's state
+    /// holds its response, which is several reference counts to copy).
     @inlinable
-    public func call<T>(_ site: GuardSite, from checkpoint: consuming State, _ operation: () async throws -> T) async throws -> T {
-        try await call(site, checkpoint: checkpoint, operation)
+    public func call<T>(_ site: GuardSite, holding state: consuming State, _ operation: () async throws -> T) async throws -> T {
+        try await call(site, checkpoint: Optional(consume state), operation)
+    }
+
+    /// Takes back the state the last ``call(_:holding:_:)`` held.
+    ///
+    /// - Throws: `CancellationError` when that call was left behind: the run went on from the
+    ///   state without this leg, which must stop.
+    @inlinable
+    public func reclaim() throws(CancellationError) -> State {
+        // Left behind or not, the leg's fields are its own unless `leftBehind` is set.
+        guard phase.load(ordering: .acquiring) & Self.leftBehind == 0, let state = stepCheckpoint.take() else {
+            throw CancellationError()
+        }
+        return state
     }
 
     @inlinable
     func call<T>(_ site: GuardSite, checkpoint: consuming State?, _ operation: () async throws -> T) async throws -> T {
+        // `leftBehind` is only ever set while a call is in progress, and then the leg stops at
+        // that call's end; between calls, as now, the leg's fields are its own.
+        guard phase.load(ordering: .relaxed) & Self.leftBehind == 0 else { throw CancellationError() }
+        // Kept even when the call is refused, for ``reclaim()``.
+        stepCheckpoint = consume checkpoint
         try site.admit()
         let started = GuardTime.now()
-        guard begin(site, at: started, checkpoint: checkpoint) else {
-            site.release()
-            throw CancellationError()
-        }
+        begin(site, at: started)
         let value: T
         do {
             value = try await operation()
@@ -158,22 +177,16 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
         return value
     }
 
-    /// Starts a call; `false` when the run left this leg behind, which makes no more calls.
+    /// Starts a call: publishes the leg's fields with it.
     @inlinable
-    func begin(_ site: GuardSite, at started: Int64, checkpoint: consuming State?) -> Bool {
-        // `leftBehind` is only ever set while a call is in progress, and then the leg stops at
-        // that call's end; between calls, as now, the leg's fields are its own.
-        guard phase.load(ordering: .relaxed) & Self.leftBehind == 0 else { return false }
+    func begin(_ site: GuardSite, at started: Int64) {
         stepSite = site
         stepStarted = started
-        // Moved, not copied: a checkpoint holds the request's progress and response.
-        stepCheckpoint = consume checkpoint
         let due = started &+ site.limitNanoseconds
         deadline.store(due, ordering: .relaxed)
-        // Publishes the fields with the call; a caller waiting since before needs a watch.
+        // A caller waiting since before needs a watch.
         let before = phase.wrappingAdd(Self.oneCall | Self.inCall, ordering: .acquiringAndReleasing).oldValue
         if before & Self.callerWaits != 0 { watchCall(due: due) }
-        return true
     }
 
     /// Ends the call in progress; `false` when the run left this leg behind.

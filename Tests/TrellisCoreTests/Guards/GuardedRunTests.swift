@@ -17,36 +17,55 @@ import TrellisTesting
     struct Steps: Sendable {
         var next = 0
         var notes: [String] = []
+
+        // A method, not field writes, where the steps are consumed: see `Progress.go(to:)`.
+        mutating func noted(_ note: String) {
+            notes.append(note)
+            next += 1
+        }
     }
 
-    func run(_ sites: [GuardSite], _ operations: [@Sendable () async throws -> String]) async throws -> Steps {
+    /// Runs the steps. With `holding`, the run holds each step's state during its call (and
+    /// the step takes it back with `reclaim()`) instead of having it saved before the call;
+    /// nothing is saved then, so a timeout can only go on from the state the run held.
+    func run(_ sites: [GuardSite], _ operations: [@Sendable () async throws -> String], holding: Bool = false) async throws -> Steps {
         try await GuardedRun<Steps, Steps>.run(from: Steps()) { start, run in
             var steps = start
             while steps.next < sites.count {
-                run.save(steps)
-                do {
-                    steps.notes.append(try await run.call(sites[steps.next], operations[steps.next]))
-                } catch {
-                    steps.notes.append("\(steps.next) failed: \(error)")
+                let index = steps.next
+                var note: String
+                if holding {
+                    do {
+                        note = try await run.call(sites[index], holding: consume steps, operations[index])
+                    } catch {
+                        note = "\(index) failed: \(error)"
+                    }
+                    steps = try run.reclaim()
+                } else {
+                    run.save(steps)
+                    do {
+                        note = try await run.call(sites[index], operations[index])
+                    } catch {
+                        note = "\(index) failed: \(error)"
+                    }
                 }
-                steps.next += 1
+                steps.noted(note)
             }
             return steps
         } afterTimeout: { checkpoint, error in
             var steps = checkpoint
-            steps.notes.append("\(checkpoint.next): \(error)")
-            steps.next += 1
+            steps.noted("\(checkpoint.next): \(error)")
             return steps
         }
     }
 
-    @Test func callsThatNeverSuspendRunOnTheCallersThreadAndAreCounted() async throws {
+    @Test(arguments: [false, true]) func callsThatNeverSuspendRunOnTheCallersThreadAndAreCounted(holding: Bool) async throws {
         let kernel = try makeKernel([system("quick")])
         try await withRunningKernel(kernel) { kernel in
             let quick = try #require(kernel.guards["quick"])
             #expect(quick.runsCooperatively && quick.isolation == .cooperative)
             let site = quick.site("hook")
-            let steps = try await run([site, site, site], [{ "a" }, { "b" }, { "c" }])
+            let steps = try await run([site, site, site], [{ "a" }, { "b" }, { "c" }], holding: holding)
             #expect(steps.notes == ["a", "b", "c"])
             let stats = try #require(quick.statistics.first { $0.hook == "hook" })
             #expect(stats.calls == 3 && stats.errors == 0 && stats.timeouts == 0)
@@ -87,7 +106,7 @@ import TrellisTesting
         }
     }
 
-    @Test func aCallThatHangsIgnoringCancellationIsLeftBehindAndTheRunGoesOnFromItsCheckpoint() async throws {
+    @Test(arguments: [false, true]) func aCallThatHangsIgnoringCancellationIsLeftBehindAndTheRunGoesOnFromItsCheckpoint(holding: Bool) async throws {
         let kernel = try makeKernel([system("hangs", timeout: .milliseconds(100)), system("after")])
         try await withRunningKernel(kernel) { kernel in
             let hangs = try #require(kernel.guards["hangs"])
@@ -103,7 +122,7 @@ import TrellisTesting
                         return "too late"
                     },
                     { "after ran" },
-                ])
+                ], holding: holding)
             #expect(clock.now - started < .seconds(1))
             #expect(steps.notes == ["0: hangs.hook did not finish within 0.1 seconds", "after ran"])
             // The straggler still holds its slot, is counted as a timeout, and the system is
@@ -116,7 +135,7 @@ import TrellisTesting
         }
     }
 
-    @Test func aCallThatBlocksItsThreadPastItsLimitIsATimeoutAndMovesTheSystemToItsOwnThreads() async throws {
+    @Test(arguments: [false, true]) func aCallThatBlocksItsThreadPastItsLimitIsATimeoutAndMovesTheSystemToItsOwnThreads(holding: Bool) async throws {
         let kernel = try makeKernel([system("blocks", timeout: .milliseconds(50))])
         try await withRunningKernel(kernel) { kernel in
             let blocks = try #require(kernel.guards["blocks"])
@@ -129,7 +148,7 @@ import TrellisTesting
                         return "blocked"
                     },
                     { "second" },
-                ])
+                ], holding: holding)
             #expect(steps.notes == ["0 failed: blocks.hook did not finish within 0.05 seconds", "second"])
             #expect(blocks.isolation == .threads)
             #expect(blocks.callsInFlight == 0)
@@ -138,7 +157,7 @@ import TrellisTesting
         }
     }
 
-    @Test func callsBeyondTheConcurrencyLimitAreRejectedAtOnce() async throws {
+    @Test(arguments: [false, true]) func callsBeyondTheConcurrencyLimitAreRejectedAtOnce(holding: Bool) async throws {
         let kernel = try makeKernel([system("narrow", maxConcurrent: 1)])
         try await withRunningKernel(kernel) { kernel in
             let narrow = try #require(kernel.guards["narrow"])
@@ -152,10 +171,10 @@ import TrellisTesting
                             for await _ in gate.stream { break }
                             return "held"
                         }
-                    ])
+                    ], holding: holding)
             }
             #expect(await eventually { narrow.callsInFlight == 1 })
-            let refused = try await run([site], [{ "never" }])
+            let refused = try await run([site], [{ "never" }], holding: holding)
             #expect(refused.notes == ["0 failed: narrow.hook is not called: narrow already has 1 calls in flight, its limit"])
             gate.continuation.finish()
             #expect(try await holder.value.notes == ["held"])
@@ -164,14 +183,14 @@ import TrellisTesting
         }
     }
 
-    @Test func errorsAreTheOperationsOwnAndCountTowardsTheBreaker() async throws {
+    @Test(arguments: [false, true]) func errorsAreTheOperationsOwnAndCountTowardsTheBreaker(holding: Bool) async throws {
         struct Broken: Error, CustomStringConvertible { var description: String { "broken" } }
         let kernel = try makeKernel([system("flaky")])
         try await withRunningKernel(kernel) { kernel in
             let flaky = try #require(kernel.guards["flaky"])
             let site = flaky.site("hook")
             let steps = try await run(
-                Array(repeating: site, count: 6), Array(repeating: { () async throws -> String in throw Broken() }, count: 6))
+                Array(repeating: site, count: 6), Array(repeating: { () async throws -> String in throw Broken() }, count: 6), holding: holding)
             // The default breaker opens after 5 consecutive failures; the sixth call is refused.
             #expect(steps.notes.prefix(5).allSatisfy { $0.hasSuffix("failed: broken") })
             #expect(steps.notes.last == "5 failed: flaky.hook is not called: its circuit breaker is open after repeated failures")
