@@ -179,7 +179,8 @@ struct TrellisResponder: HTTPResponder {
                     }
                 }
                 if let failure {
-                    progress.skip(entry.beforeRequest, system: entry.system, hook: "beforeRequest", after: failure, next: .before(index + 1))
+                    progress.skip(
+                        entry.beforeRequest, system: entry.system, hook: "beforeRequest", after: failure, next: .before(index + 1))
                 } else {
                     progress.go(to: early == nil ? .before(index + 1) : .after(0), response: early)
                 }

@@ -106,7 +106,9 @@ import TrellisTesting
         }
     }
 
-    @Test(arguments: [false, true]) func aCallThatHangsIgnoringCancellationIsLeftBehindAndTheRunGoesOnFromItsCheckpoint(holding: Bool) async throws {
+    @Test(arguments: [false, true]) func aCallThatHangsIgnoringCancellationIsLeftBehindAndTheRunGoesOnFromItsCheckpoint(holding: Bool)
+        async throws
+    {
         let kernel = try makeKernel([system("hangs", timeout: .milliseconds(100)), system("after")])
         try await withRunningKernel(kernel) { kernel in
             let hangs = try #require(kernel.guards["hangs"])
@@ -135,7 +137,9 @@ import TrellisTesting
         }
     }
 
-    @Test(arguments: [false, true]) func aCallThatBlocksItsThreadPastItsLimitIsATimeoutAndMovesTheSystemToItsOwnThreads(holding: Bool) async throws {
+    @Test(arguments: [false, true]) func aCallThatBlocksItsThreadPastItsLimitIsATimeoutAndMovesTheSystemToItsOwnThreads(holding: Bool)
+        async throws
+    {
         let kernel = try makeKernel([system("blocks", timeout: .milliseconds(50))])
         try await withRunningKernel(kernel) { kernel in
             let blocks = try #require(kernel.guards["blocks"])
@@ -190,7 +194,8 @@ import TrellisTesting
             let flaky = try #require(kernel.guards["flaky"])
             let site = flaky.site("hook")
             let steps = try await run(
-                Array(repeating: site, count: 6), Array(repeating: { () async throws -> String in throw Broken() }, count: 6), holding: holding)
+                Array(repeating: site, count: 6), Array(repeating: { () async throws -> String in throw Broken() }, count: 6),
+                holding: holding)
             // The default breaker opens after 5 consecutive failures; the sixth call is refused.
             #expect(steps.notes.prefix(5).allSatisfy { $0.hasSuffix("failed: broken") })
             #expect(steps.notes.last == "5 failed: flaky.hook is not called: its circuit breaker is open after repeated failures")
