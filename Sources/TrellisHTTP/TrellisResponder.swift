@@ -147,7 +147,7 @@ struct TrellisResponder: HTTPResponder {
     }
 
     /// Takes the request from `start` through the hooks and the route until it is done or failed.
-    private static func advance(
+    nonisolated(nonsending) private static func advance(
         from start: Progress, _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot,
         run: GuardedRun<Progress, Progress>
     ) async throws -> Progress {

@@ -47,15 +47,18 @@ public protocol HTTPRouting: Sendable {
 /// Code a system runs around every request.
 public protocol RequestHooks: Sendable {
     /// Runs before the route; returning a response answers the request without the route.
-    func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response?
+    nonisolated(nonsending) func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response?
     /// Runs after the route (or an earlier hook) produced `response`; returns the response to
     /// send. The hook owns `response`: it returns it, changed or not, or another one.
-    func afterResponse(_ response: consuming Response, request: Request, context: TrellisRequestContext) async throws -> Response
+    nonisolated(nonsending) func afterResponse(_ response: consuming Response, request: Request, context: TrellisRequestContext)
+        async throws -> Response
 }
 
 extension RequestHooks {
-    public func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response? { nil }
-    public func afterResponse(_ response: consuming Response, request: Request, context: TrellisRequestContext) async throws -> Response {
+    nonisolated(nonsending) public func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response? { nil }
+    nonisolated(nonsending) public func afterResponse(_ response: consuming Response, request: Request, context: TrellisRequestContext)
+        async throws -> Response
+    {
         response
     }
 }

@@ -74,13 +74,17 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
     @usableFromInline let deadline: Atomic<Int64>
     @usableFromInline let shared: Mutex<Shared>
 
+    // The leg's fields are not checked for exclusive access at run time (which cost a fifth
+    // of a guarded call): who may touch them is decided by `phase`, as said above, and no
+    // access to them overlaps another or spans a suspension.
+
     /// Unowned, so that a call does not write the reference count of a site every core shares:
     /// the caller of ``call(_:_:)`` holds the site for the call, and whoever looked it up keeps
     /// it until the run returns (the claim below retains it before the caller moves on).
-    @usableFromInline unowned(unsafe) var stepSite: GuardSite?
-    @usableFromInline var stepStarted: Int64 = 0
-    @usableFromInline var stepCheckpoint: State?
-    @usableFromInline var saved: State?
+    @exclusivity(unchecked) @usableFromInline unowned(unsafe) var stepSite: GuardSite?
+    @exclusivity(unchecked) @usableFromInline var stepStarted: Int64 = 0
+    @exclusivity(unchecked) @usableFromInline var stepCheckpoint: State?
+    @exclusivity(unchecked) @usableFromInline var saved: State?
 
     // Initialized here, not as the properties' default values: default-value initializers are
     // not inlinable, so they would build the generic values without knowing their types.
@@ -130,7 +134,9 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
     /// - Throws: ``GuardError`` when the call is refused or ran past its limit; otherwise what
     ///   `operation` throws. When the run has left this leg behind, `CancellationError`.
     @inlinable
-    public func call<T>(_ site: GuardSite, _ operation: () async throws -> T) async throws -> T {
+    nonisolated(nonsending) public func call<T>(_ site: GuardSite, _ operation: nonisolated(nonsending) () async throws -> T) async throws
+        -> T
+    {
         try await call(site, checkpoint: nil, operation)
     }
 
@@ -139,7 +145,9 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
     /// returned or thrown: moved into the run and out again, never copied (a request's state
     /// holds its response, which is several reference counts to copy).
     @inlinable
-    public func call<T>(_ site: GuardSite, holding state: consuming State, _ operation: () async throws -> T) async throws -> T {
+    nonisolated(nonsending) public func call<T>(
+        _ site: GuardSite, holding state: consuming State, _ operation: nonisolated(nonsending) () async throws -> T
+    ) async throws -> T {
         try await call(site, checkpoint: Optional(consume state), operation)
     }
 
@@ -157,7 +165,9 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
     }
 
     @inlinable
-    func call<T>(_ site: GuardSite, checkpoint: consuming State?, _ operation: () async throws -> T) async throws -> T {
+    nonisolated(nonsending) func call<T>(
+        _ site: GuardSite, checkpoint: consuming State?, _ operation: nonisolated(nonsending) () async throws -> T
+    ) async throws -> T {
         // `leftBehind` is only ever set while a call is in progress, and then the leg stops at
         // that call's end; between calls, as now, the leg's fields are its own.
         guard phase.load(ordering: .relaxed) & Self.leftBehind == 0 else { throw CancellationError() }
