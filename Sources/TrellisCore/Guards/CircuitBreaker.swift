@@ -1,4 +1,4 @@
-internal import Synchronization
+public import Synchronization
 
 /// A circuit breaker for one hook of one system.
 ///
@@ -45,10 +45,10 @@ public final class CircuitBreaker: Sendable {
     private let machine = Mutex(Machine())
     /// Whether the state is `closed`, written with the lock held: lets ``acquire()`` say yes
     /// without the lock in the common case.
-    private let closed = Atomic(true)
+    @usableFromInline let closed = Atomic<Bool>(true)
     /// Closed, with a full window of successes: another success changes nothing, so
     /// ``record(success:)`` skips the lock for it. Written with the lock held.
-    private let settled = Atomic(false)
+    @usableFromInline let settled = Atomic<Bool>(false)
     private let onTransition: @Sendable (State, State) -> Void
 
     public init(
@@ -61,6 +61,12 @@ public final class CircuitBreaker: Sendable {
     }
 
     public var state: State { machine.withLock { $0.state } }
+
+    /// Whether the breaker is closed (``acquire()`` would say yes without the lock).
+    @inlinable var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// Whether a success would change nothing (``record(success:)`` would return at once).
+    @inlinable var isSettled: Bool { settled.load(ordering: .acquiring) }
 
     /// Whether a call may go ahead now. An open breaker whose wait has passed turns half-open
     /// and lets up to `halfOpenProbes` calls through.

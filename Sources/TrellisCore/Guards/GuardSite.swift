@@ -8,14 +8,14 @@
 public final class GuardSite: Sendable {
     public let hook: String
     @usableFromInline let owner: SystemGuard
-    let breaker: CircuitBreaker
-    let recorder: HookRecorder
+    @usableFromInline let breaker: CircuitBreaker
+    @usableFromInline let recorder: HookRecorder
 
     /// ``limit`` in nanoseconds, for ``GuardedRun``'s per-call path.
     @usableFromInline let limitNanoseconds: Int64
     /// The system's bulkhead, reached without retaining its counter (see ``InFlightCounter``).
-    let slots: InFlightCounter.Slots
-    let maxConcurrent: Int
+    @usableFromInline let slots: InFlightCounter.Slots
+    @usableFromInline let maxConcurrent: Int
 
     init(owner: SystemGuard, hook: String, breaker: CircuitBreaker, recorder: HookRecorder) {
         self.owner = owner
@@ -40,8 +40,18 @@ public final class GuardSite: Sendable {
 
     @usableFromInline var timeoutError: GuardError { .timedOut(system: owner.systemID, hook: hook, limit: limit) }
 
+    // The per-call path of a cooperative call (``GuardedRun``) is inlined into it: a closed
+    // breaker, a free slot and a success into a settled breaker are an atomic operation or
+    // two each, and calls into this module around them cost as much again.
+
     /// Takes a bulkhead slot and the breaker's permission, or throws why not (counted as a rejection).
-    @usableFromInline func admit() throws(GuardError) {
+    @inlinable func admit() throws(GuardError) {
+        if breaker.isClosed, slots.enter(limit: maxConcurrent) { return }
+        try admitOtherwise()
+    }
+
+    /// ``admit()`` when the breaker is not closed or no slot was free at first sight.
+    @usableFromInline func admitOtherwise() throws(GuardError) {
         guard slots.enter(limit: maxConcurrent) else {
             recorder.rejected()
             throw .concurrencyLimit(system: owner.systemID, hook: hook, limit: maxConcurrent)
@@ -54,7 +64,7 @@ public final class GuardSite: Sendable {
     }
 
     /// Frees the slot ``admit()`` took.
-    @usableFromInline func release() {
+    @inlinable func release() {
         slots.leave()
     }
 
@@ -64,7 +74,16 @@ public final class GuardSite: Sendable {
     }
 
     /// ``record(_:latency:)`` with the latency in nanoseconds.
-    @usableFromInline func record(_ error: (any Error)?, nanoseconds: Int64) {
+    @inlinable func record(_ error: (any Error)?, nanoseconds: Int64) {
+        if case .none = error, breaker.isSettled {
+            // A success changes nothing in a breaker whose window holds only successes.
+            recorder.recordSuccess(nanoseconds: nanoseconds)
+            return
+        }
+        recordOtherwise(error, nanoseconds: nanoseconds)
+    }
+
+    @usableFromInline func recordOtherwise(_ error: (any Error)?, nanoseconds: Int64) {
         let outcome: HookRecorder.Outcome
         switch error {
         case nil:

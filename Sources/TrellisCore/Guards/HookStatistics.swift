@@ -1,5 +1,5 @@
 internal import Histogram
-internal import Synchronization
+public import Synchronization
 
 /// Counters and a latency histogram for one hook of one system.
 public struct HookStatistics: Sendable, Hashable, Codable {
@@ -22,13 +22,14 @@ public struct HookStatistics: Sendable, Hashable, Codable {
 /// `errors` or `timeouts` when it failed). The buckets are HdrHistogram's, for two significant
 /// digits; reading the statistics copies them into a hdrhistogram-swift `Histogram` for the
 /// percentiles. A lock around a `Histogram` cost about a tenth of a cooperative guarded call.
+@usableFromInline
 final class HookRecorder: Sendable {
     private let system: String
     private let hook: String
     private let errors = Atomic(0)
     private let timeouts = Atomic(0)
     private let rejections = Atomic(0)
-    private let buckets = LatencyBuckets()
+    @usableFromInline let buckets = LatencyBuckets()
 
     init(system: String, hook: String) {
         self.system = system
@@ -43,6 +44,11 @@ final class HookRecorder: Sendable {
         case .error: errors.add(1, ordering: .relaxed)
         case .timeout: timeouts.add(1, ordering: .relaxed)
         }
+        buckets.record(microseconds: UInt64(max(1, nanoseconds / 1000)))
+    }
+
+    /// ``record(_:nanoseconds:)`` for a success.
+    @inlinable func recordSuccess(nanoseconds: Int64) {
         buckets.record(microseconds: UInt64(max(1, nanoseconds / 1000)))
     }
 
@@ -74,14 +80,15 @@ final class HookRecorder: Sendable {
 /// A value `v` falls in bucket `b` (0 for `v` < 256, else the position of its highest bit
 /// minus 7) at sub-bucket `v >> b`, so index `b * 128 + (v >> b)`: 256 exact counts below 256,
 /// then 128 per doubling, each within 1/128 (two significant digits) of the values it holds.
+@usableFromInline
 final class LatencyBuckets: Sendable {
     /// An hour in microseconds, the largest value kept apart; longer ones count as an hour.
-    static let highestValue: UInt64 = 3_600_000_000
+    @inlinable static var highestValue: UInt64 { 3_600_000_000 }
     static let count = index(of: highestValue) + 1
 
     // nonisolated(unsafe): the pointer never changes; what it points to is atomics, allocated
     // here and freed in deinit.
-    private nonisolated(unsafe) let counts: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline nonisolated(unsafe) let counts: UnsafeMutablePointer<Atomic<UInt64>>
 
     init() {
         counts = .allocate(capacity: Self.count)
@@ -93,7 +100,7 @@ final class LatencyBuckets: Sendable {
         counts.deallocate()
     }
 
-    static func index(of value: UInt64) -> Int {
+    @inlinable static func index(of value: UInt64) -> Int {
         let bucket = max(0, (63 - (value | 255).leadingZeroBitCount) - 7)
         return bucket * 128 + Int(value >> UInt64(bucket))
     }
@@ -104,7 +111,7 @@ final class LatencyBuckets: Sendable {
         return UInt64(index - bucket * 128) << UInt64(bucket)
     }
 
-    func record(microseconds: UInt64) {
+    @inlinable func record(microseconds: UInt64) {
         counts[Self.index(of: min(microseconds, Self.highestValue))].add(1, ordering: .relaxed)
     }
 

@@ -1,4 +1,4 @@
-internal import Synchronization
+public import Synchronization
 
 /// Guards every call into one system: a concurrency limit (bulkhead), a circuit breaker per
 /// hook, a time limit that holds even when the callee ignores cancellation, isolation of the
@@ -125,6 +125,7 @@ public final class SystemGuard: Sendable {
 /// The count lives out of line, on a cache line of its own, and hot callers (``GuardSite``)
 /// reach it through a ``Slots`` value: calling through this object would retain and release it
 /// around every call, and its reference count is written by every core that calls the system.
+@usableFromInline
 final class InFlightCounter: Sendable {
     let slots = Slots()
 
@@ -138,7 +139,7 @@ final class InFlightCounter: Sendable {
     @usableFromInline
     struct Slots: @unchecked Sendable {
         // @unchecked: the pointee is an atomic.
-        private let value: UnsafeMutablePointer<Atomic<Int>>
+        @usableFromInline let value: UnsafeMutablePointer<Atomic<Int>>
 
         init() {
             let raw = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
@@ -152,6 +153,7 @@ final class InFlightCounter: Sendable {
         }
 
         /// Takes a slot if fewer than `limit` are taken.
+        @inlinable
         func enter(limit: Int) -> Bool {
             var count = value.pointee.load(ordering: .relaxed)
             while count < limit {
@@ -163,6 +165,7 @@ final class InFlightCounter: Sendable {
             return false
         }
 
+        @inlinable
         func leave() {
             value.pointee.subtract(1, ordering: .releasing)
         }
