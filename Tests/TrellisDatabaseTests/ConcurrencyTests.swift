@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrellisDatabase
 import TrellisStorageCapability
+import TrellisTesting
 
 @Suite struct ConcurrencyTests {
     /// Two pools on one file (two writer connections, as two processes would have) with four
@@ -82,10 +83,9 @@ import TrellisStorageCapability
                 }
             }
             try await locked.wait()
-            let clock = ContinuousClock()
-            let start = clock.now
+            let start = StallWatch.shared.now
             let error = await #expect(throws: (any Error).self) { try await waiting.insert(["n": 1], id: "early") }
-            #expect(clock.now - start < .milliseconds(1000))
+            #expect(StallWatch.shared.runningTime(since: start) < .milliseconds(1000))
             #expect("\(error.map { "\($0)" } ?? "")".contains("database is locked"))
 
             waiter.setBusyTimeout(.seconds(30))

@@ -15,15 +15,14 @@ import TrellisTesting
         let kernel = try makeKernel([system("slow", policy: GuardPolicy(timeout: .milliseconds(100)))])
         try await withRunningKernel(kernel) { kernel in
             let slow = try #require(kernel.guards["slow"])
-            let clock = ContinuousClock()
-            let started = clock.now
+            let started = StallWatch.shared.now
             await #expect(throws: GuardError.timedOut(system: "slow", hook: "work", limit: .milliseconds(100))) {
                 try await slow.call("work") {
                     // Ignores cancellation: a detached sleep nobody cancels.
                     await Task.detached { try? await Task.sleep(for: .seconds(2)) }.value
                 }
             }
-            #expect(clock.now - started < .seconds(1))
+            #expect(StallWatch.shared.runningTime(since: started) < .seconds(1))
             // The straggler still holds its slot until it really ends.
             #expect(slow.callsInFlight == 1)
             let stats = try #require(slow.statistics.first { $0.hook == "work" })
@@ -96,8 +95,7 @@ import TrellisTesting
             let quick = try #require(kernel.guards["quick"])
             let blocked = (0..<2).map { _ in Task { try await blocker.call("block") { usleep(1_500_000) } } }
             #expect(await eventually { blocker.callsInFlight == 2 })
-            let clock = ContinuousClock()
-            let started = clock.now
+            let started = StallWatch.shared.now
             // Two rounds of 25 concurrent calls: under quick's default limit of 256 in flight.
             for _ in 0..<2 {
                 try await withThrowingTaskGroup(of: Int.self) { group in
@@ -107,7 +105,7 @@ import TrellisTesting
                     #expect(sum == (0..<25).reduce(0, +))
                 }
             }
-            let elapsed = clock.now - started
+            let elapsed = StallWatch.shared.runningTime(since: started)
             #expect(elapsed < .milliseconds(700), "50 calls into another system took \(elapsed) while one system blocked its threads")
             await #expect(throws: GuardError.concurrencyLimit(system: "blocker", hook: "block", limit: 2)) {
                 try await blocker.call("block") { _ = usleep(1) }
