@@ -17,7 +17,8 @@ import TrellisStorageCapability
             let updated = try await items.update("one", expectedVersion: 1) { _ in ["n": 2] }
             #expect(try await items.get("one") == updated)
             #expect(try await items.get("missing") == nil)
-            #expect(!database.inlineReaders.isPaused)
+            // Whether a read here took more than 2 ms (and paused inline reads) depends on how
+            // busy the machine is; the pause has its own test below.
         }
     }
 

@@ -229,10 +229,10 @@ final class TrellisProcess: Sendable {
     }
 
     private func poll<Value>(_ what: String, timeout: Duration, _ check: () throws -> Value?) async throws -> Value {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let started = StallWatch.shared.now
         while true {
             if let value = try check() { return value }
-            guard ContinuousClock.now < deadline else {
+            guard StallWatch.shared.runningTime(since: started) < timeout else {
                 throw ServeTestFailure("timed out waiting for \(what); output:\n\(standardOutput)\nerrors:\n\(standardError)")
             }
             try await Task.sleep(for: .milliseconds(5))

@@ -19,10 +19,11 @@ import TrellisTesting
             await #expect(throws: GuardError.timedOut(system: "slow", hook: "work", limit: .milliseconds(100))) {
                 try await slow.call("work") {
                     // Ignores cancellation: a detached sleep nobody cancels.
-                    await Task.detached { try? await Task.sleep(for: .seconds(2)) }.value
+                    await Task.detached { try? await Task.sleep(for: .seconds(30)) }.value
                 }
             }
-            #expect(StallWatch.shared.runningTime(since: started) < .seconds(1))
+            // At the deadline, not when the callee returns; generous for a machine that stalls.
+            #expect(StallWatch.shared.runningTime(since: started) < .seconds(10))
             // The straggler still holds its slot until it really ends.
             #expect(slow.callsInFlight == 1)
             let stats = try #require(slow.statistics.first { $0.hook == "work" })
@@ -155,7 +156,7 @@ import TrellisTesting
         let kernel = try makeKernel([listener])
         try await withRunningKernel(kernel) { kernel in
             for number in 0..<4 { kernel.events.emit(Event(name: "test.tick", source: "test", payload: ["n": JSONValue(number)])) }
-            #expect(await eventually(timeout: .seconds(2)) { received.withLock { $0 } == [0, 2, 3] })
+            #expect(await eventually { received.withLock { $0 } == [0, 2, 3] })
             let statistics = try #require(kernel.guards["listener"]?.statistics.first { $0.hook == "event test.tick" })
             #expect(statistics.timeouts == 1)
             #expect(kernel.events.statistics.first { $0.systemID == "listener" }?.failed == 1)

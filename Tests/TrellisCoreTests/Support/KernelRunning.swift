@@ -1,5 +1,6 @@
 import Testing
 import TrellisCore
+import TrellisTesting
 
 /// A kernel that never reads the real process environment.
 func makeKernel(
@@ -64,10 +65,11 @@ func messages(_ error: BootError?) -> [String] {
     error?.problems.map(\.message) ?? []
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(2), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
+/// Polls `condition` until it holds or the process has run for `timeout` (a stall of the whole
+/// machine does not count, see ``StallWatch``); returns whether it held.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+    let started = StallWatch.shared.now
+    while StallWatch.shared.runningTime(since: started) < timeout {
         if await condition() { return true }
         try? await Task.sleep(for: .milliseconds(2))
     }
