@@ -29,8 +29,7 @@ struct TrellisResponder: HTTPResponder {
         let snapshot = table.snapshot
         let outcome: Progress
         do {
-            try check(request, snapshot: snapshot)
-            outcome = try await Self.run(request, context: context, snapshot: snapshot)
+            outcome = try await Self.run(request, context: context, snapshot: snapshot, bodyLimit: bodyLimit)
         } catch {
             outcome = Progress(stage: .failed(error))
         }
@@ -57,19 +56,20 @@ struct TrellisResponder: HTTPResponder {
         return response
     }
 
-    /// The answers that need no system: 413 by `Content-Length`, 404 and 405.
-    private func check(_ request: Request, snapshot: RouteTable.Snapshot) throws(Problem) {
+    /// The answers that need no route, given where the route would answer (so the systems'
+    /// hooks see them like any other answer): 413 by `Content-Length`, 404 and 405.
+    private static func refusal(of request: Request, snapshot: RouteTable.Snapshot, bodyLimit: Int) -> Problem? {
         if let text = request.headers[.contentLength], let length = Int(text), length > bodyLimit {
-            throw Problem(.contentTooLarge, detail: "the request body is \(length) bytes, more than the limit of \(bodyLimit) bytes")
+            return Problem(.contentTooLarge, detail: "the request body is \(length) bytes, more than the limit of \(bodyLimit) bytes")
         }
         let path = request.uri.path
-        if snapshot.methods.allows(request.method, at: path) { return }
+        if snapshot.methods.allows(request.method, at: path) { return nil }
         let allowed = snapshot.methods.methods(at: path)
         if allowed.isEmpty {
-            throw Problem(.notFound, detail: "nothing is served at \(path)")
+            return Problem(.notFound, detail: "nothing is served at \(path)")
         }
         let list = allowed.map(\.rawValue).joined(separator: ", ")
-        throw Problem(
+        return Problem(
             .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed on \(path); allowed: \(list)", headers: [.allow: list])
     }
 
@@ -120,13 +120,15 @@ struct TrellisResponder: HTTPResponder {
     /// The systems' `beforeRequest` hooks in plan order, the route, then their `afterResponse`
     /// hooks, each through its system's guard, in one ``GuardedRun``, with the request id bound
     /// for log lines (in each leg's own task, which then has no task-locals to copy).
-    private static func run(_ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Progress {
+    private static func run(
+        _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot, bodyLimit: Int
+    ) async throws -> Progress {
         let hooks = snapshot.hooks
         return try await GuardedRun<Progress, Progress>.run(from: Progress()) { start, run in
             var routeContext = context
             routeContext.guardedCalls = RequestRun(run: run)
             return try await RequestLogging.$requestID.withValue(context.requestID) { [routeContext] in
-                try await advance(from: start, request, context: routeContext, snapshot: snapshot, run: run)
+                try await advance(from: start, request, context: routeContext, snapshot: snapshot, bodyLimit: bodyLimit, run: run)
             }
         } afterTimeout: { checkpoint, error in
             var progress = checkpoint
@@ -148,7 +150,7 @@ struct TrellisResponder: HTTPResponder {
 
     /// Takes the request from `start` through the hooks and the route until it is done or failed.
     nonisolated(nonsending) private static func advance(
-        from start: Progress, _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot,
+        from start: Progress, _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot, bodyLimit: Int,
         run: GuardedRun<Progress, Progress>
     ) async throws -> Progress {
         let hooks = snapshot.hooks
@@ -187,6 +189,10 @@ struct TrellisResponder: HTTPResponder {
             case .before:
                 progress.go(to: .route)
             case .route:
+                if let refusal = refusal(of: request, snapshot: snapshot, bodyLimit: bodyLimit) {
+                    progress.go(to: .after(0), response: refusal.response(instance: request.uri.path, requestID: context.requestID))
+                    continue
+                }
                 run.save(progress)
                 do {
                     progress.go(to: .after(0), response: try await snapshot.responder.respond(to: request, context: context))
