@@ -80,13 +80,17 @@ import TrellisJSON
         }
     }
 
+    /// `first`, and `second`, which requires it, so the plan puts it after.
+    static func systems(_ trace: Trace, firstAnswersEarly: Bool = false, secondHangsAfter: Bool = false) -> [any System] {
+        [
+            HookSystem(id: "second", requires: ["first"], trace: trace, hangsAfter: secondHangsAfter),
+            HookSystem(id: "first", requires: [], trace: trace, answersEarly: firstAnswersEarly),
+        ]
+    }
+
     @Test func hooksRunInPlanOrderAroundTheRouteAndTheirChangesReachTheClient() async throws {
         let trace = Trace()
-        // `second` requires `first`, so the plan puts it after.
-        let systems: [any System] = [
-            HookSystem(id: "second", requires: ["first"], trace: trace), HookSystem(id: "first", requires: [], trace: trace),
-        ]
-        try await AdminTestServer.with(systems: systems) { server in
+        try await AdminTestServer.with(systems: Self.systems(trace)) { server in
             _ = trace.take()
             let response = try await server.client.get("/api/v1/first/hello")
             #expect(response.status == 200)
@@ -100,11 +104,7 @@ import TrellisJSON
 
     @Test func aBeforeRequestHookCanAnswerAndTheAfterResponseHooksStillRun() async throws {
         let trace = Trace()
-        let systems: [any System] = [
-            HookSystem(id: "first", requires: [], trace: trace, answersEarly: true),
-            HookSystem(id: "second", requires: ["first"], trace: trace),
-        ]
-        try await AdminTestServer.with(systems: systems) { server in
+        try await AdminTestServer.with(systems: Self.systems(trace, firstAnswersEarly: true)) { server in
             _ = trace.take()
             let response = try await server.client.get("/api/v1/first/teapot")
             #expect(response.status == 418)
@@ -119,10 +119,7 @@ import TrellisJSON
 
     @Test func answersThatNeedNoRouteGoThroughTheHooksToo() async throws {
         let trace = Trace()
-        let systems: [any System] = [
-            HookSystem(id: "first", requires: [], trace: trace), HookSystem(id: "second", requires: ["first"], trace: trace),
-        ]
-        try await AdminTestServer.with(systems: systems) { server in
+        try await AdminTestServer.with(systems: Self.systems(trace)) { server in
             _ = trace.take()
             let missing = try await server.client.get("/nowhere")
             #expect(missing.status == 404)
@@ -140,11 +137,7 @@ import TrellisJSON
 
     @Test func anAfterResponseHookThatTimesOutIsSkippedAndTheResponseIsTheOneBeforeIt() async throws {
         let trace = Trace()
-        let systems: [any System] = [
-            HookSystem(id: "first", requires: [], trace: trace),
-            HookSystem(id: "second", requires: ["first"], trace: trace, hangsAfter: true),
-        ]
-        try await AdminTestServer.with(systems: systems) { server in
+        try await AdminTestServer.with(systems: Self.systems(trace, secondHangsAfter: true)) { server in
             _ = trace.take()
             let response = try await server.client.get("/api/v1/first/hello")
             #expect(response.status == 200)
