@@ -77,7 +77,7 @@ public final class GuardSite: Sendable {
     @inlinable func record(_ error: (any Error)?, nanoseconds: Int64) {
         if case .none = error, breaker.isSettled {
             // A success changes nothing in a breaker whose window holds only successes.
-            recorder.recordSuccess(nanoseconds: nanoseconds)
+            recorder.recordLatency(nanoseconds: nanoseconds)
             return
         }
         recordOtherwise(error, nanoseconds: nanoseconds)

@@ -44,11 +44,11 @@ final class HookRecorder: Sendable {
         case .error: errors.add(1, ordering: .relaxed)
         case .timeout: timeouts.add(1, ordering: .relaxed)
         }
-        buckets.record(microseconds: UInt64(max(1, nanoseconds / 1000)))
+        recordLatency(nanoseconds: nanoseconds)
     }
 
-    /// ``record(_:nanoseconds:)`` for a success.
-    @inlinable func recordSuccess(nanoseconds: Int64) {
+    /// A call's latency; all there is to record of a success.
+    @inlinable func recordLatency(nanoseconds: Int64) {
         buckets.record(microseconds: UInt64(max(1, nanoseconds / 1000)))
     }
 
