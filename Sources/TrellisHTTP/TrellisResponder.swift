@@ -29,7 +29,8 @@ struct TrellisResponder: HTTPResponder {
         let snapshot = table.snapshot
         let outcome: Progress
         do {
-            outcome = try await Self.run(request, context: context, snapshot: snapshot, bodyLimit: bodyLimit)
+            try checkLength(of: request)
+            outcome = try await Self.run(request, context: context, snapshot: snapshot)
         } catch {
             outcome = Progress(stage: .failed(error))
         }
@@ -56,12 +57,17 @@ struct TrellisResponder: HTTPResponder {
         return response
     }
 
-    /// The answers that need no route, given where the route would answer (so the systems'
-    /// hooks see them like any other answer): 413 by `Content-Length`, 404 and 405.
-    private static func refusal(of request: Request, snapshot: RouteTable.Snapshot, bodyLimit: Int) -> Problem? {
+    /// 413 by `Content-Length`, before any system's code runs: no hook reads (and fails on) a
+    /// body over the limit, so such requests cannot trip a system's breaker.
+    private func checkLength(of request: Request) throws(Problem) {
         if let text = request.headers[.contentLength], let length = Int(text), length > bodyLimit {
-            return Problem(.contentTooLarge, detail: "the request body is \(length) bytes, more than the limit of \(bodyLimit) bytes")
+            throw Problem(.contentTooLarge, detail: "the request body is \(length) bytes, more than the limit of \(bodyLimit) bytes")
         }
+    }
+
+    /// The answers that need no route, given where the route would answer (so the systems'
+    /// hooks see them like any other answer): 404, and 405 with `Allow`.
+    private static func refusal(of request: Request, snapshot: RouteTable.Snapshot) -> Problem? {
         let path = request.uri.path
         if snapshot.methods.allows(request.method, at: path) { return nil }
         let allowed = snapshot.methods.methods(at: path)
@@ -120,15 +126,13 @@ struct TrellisResponder: HTTPResponder {
     /// The systems' `beforeRequest` hooks in plan order, the route, then their `afterResponse`
     /// hooks, each through its system's guard, in one ``GuardedRun``, with the request id bound
     /// for log lines (in each leg's own task, which then has no task-locals to copy).
-    private static func run(
-        _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot, bodyLimit: Int
-    ) async throws -> Progress {
+    private static func run(_ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot) async throws -> Progress {
         let hooks = snapshot.hooks
         return try await GuardedRun<Progress, Progress>.run(from: Progress()) { start, run in
             var routeContext = context
             routeContext.guardedCalls = RequestRun(run: run)
             return try await RequestLogging.$requestID.withValue(context.requestID) { [routeContext] in
-                try await advance(from: start, request, context: routeContext, snapshot: snapshot, bodyLimit: bodyLimit, run: run)
+                try await advance(from: start, request, context: routeContext, snapshot: snapshot, run: run)
             }
         } afterTimeout: { checkpoint, error in
             var progress = checkpoint
@@ -150,7 +154,7 @@ struct TrellisResponder: HTTPResponder {
 
     /// Takes the request from `start` through the hooks and the route until it is done or failed.
     nonisolated(nonsending) private static func advance(
-        from start: Progress, _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot, bodyLimit: Int,
+        from start: Progress, _ request: Request, context: TrellisRequestContext, snapshot: RouteTable.Snapshot,
         run: GuardedRun<Progress, Progress>
     ) async throws -> Progress {
         let hooks = snapshot.hooks
@@ -189,7 +193,7 @@ struct TrellisResponder: HTTPResponder {
             case .before:
                 progress.go(to: .route)
             case .route:
-                if let refusal = refusal(of: request, snapshot: snapshot, bodyLimit: bodyLimit) {
+                if let refusal = refusal(of: request, snapshot: snapshot) {
                     progress.go(to: .after(0), response: refusal.response(instance: request.uri.path, requestID: context.requestID))
                     continue
                 }

@@ -135,6 +135,20 @@ import TrellisJSON
         }
     }
 
+    @Test func aBodyOverTheLimitIsRefusedBeforeAnyHookRuns() async throws {
+        // No system's code sees the request: a hook reading the body cannot fail on it, so
+        // oversized requests cannot trip a system's breaker.
+        let trace = Trace()
+        try await AdminTestServer.with(systems: Self.systems(trace)) { server in
+            _ = trace.take()
+            let oversized = String(repeating: "x", count: (1 << 20) + 1)
+            let response = try await server.client.send(.POST, "/api/v1/first/hello", body: oversized)
+            #expect(response.status == 413)
+            #expect(response.header("X-Seen-By-first") == nil)
+            #expect(trace.take() == [])
+        }
+    }
+
     @Test func anAfterResponseHookThatTimesOutIsSkippedAndTheResponseIsTheOneBeforeIt() async throws {
         let trace = Trace()
         try await AdminTestServer.with(systems: Self.systems(trace, secondHangsAfter: true)) { server in
