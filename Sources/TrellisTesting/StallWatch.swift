@@ -1,12 +1,6 @@
 internal import Foundation
 internal import Synchronization
 
-#if canImport(Glibc)
-    internal import Glibc
-#elseif canImport(Darwin)
-    internal import Darwin
-#endif
-
 /// Tells a test how long the process really ran: wall time minus the time it stood still as a
 /// whole (a virtual machine paused on a shared host, a stopped process).
 ///
@@ -29,6 +23,7 @@ public final class StallWatch: Sendable {
 
     /// A gap longer than this between two wake-ups is a stall.
     static let threshold: Duration = .milliseconds(200)
+    /// How long the thread sleeps between wake-ups (`Thread.sleep` below).
     private static let tick: Duration = .milliseconds(10)
 
     /// A stretch during which the watch's thread did not run.
@@ -72,7 +67,7 @@ public final class StallWatch: Sendable {
     private func watch() {
         var last = ContinuousClock.now
         while true {
-            usleep(UInt32(Self.tick.components.attoseconds / 1_000_000_000_000))
+            Thread.sleep(forTimeInterval: 0.01)
             let now = ContinuousClock.now
             if now - last > Self.threshold {
                 // The tick itself is not part of the stall.
