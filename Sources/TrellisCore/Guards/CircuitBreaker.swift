@@ -71,7 +71,7 @@ public final class CircuitBreaker: Sendable {
     /// Whether a call may go ahead now. An open breaker whose wait has passed turns half-open
     /// and lets up to `halfOpenProbes` calls through.
     public func acquire() -> Bool {
-        if closed.load(ordering: .acquiring) { return true }
+        if isClosed { return true }
         let (allowed, transition) = machine.withLock { machine -> (Bool, (State, State)?) in
             if machine.state == .closed { return (true, nil) }
             let now = clock.now()
@@ -94,7 +94,7 @@ public final class CircuitBreaker: Sendable {
 
     /// Reports the outcome of a call ``acquire()`` permitted.
     public func record(success: Bool) {
-        if success, settled.load(ordering: .acquiring) { return }
+        if success, isSettled { return }
         let transition = machine.withLock { machine -> (State, State)? in
             switch machine.state {
             case .closed:
