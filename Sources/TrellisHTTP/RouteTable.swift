@@ -20,16 +20,75 @@ final class RouteTable: HTTPRouting, Sendable {
     /// One system's request hooks with the guard sites they are called through (`nil` when
     /// the table has no guards: tests of the table alone).
     final class SystemHooks: Sendable {
+        enum Hooks: Sendable {
+            case async(any RequestHooks)
+            case synchronous(any SynchronousRequestHooks)
+        }
+
         let system: String
-        let hooks: any RequestHooks
+        let hooks: Hooks
         let beforeRequest: GuardSite?
         let afterResponse: GuardSite?
 
-        init(system: String, hooks: any RequestHooks, beforeRequest: GuardSite?, afterResponse: GuardSite?) {
+        /// Whether `hooks` is `.synchronous`, and those hooks again (an empty stand-in when
+        /// not): a `let` of their own, so the synchronous path below calls them in place,
+        /// without copying the existential out of the enum first.
+        private let isSynchronous: Bool
+        private let synchronous: any SynchronousRequestHooks
+        /// The sites, unmanaged: the synchronous path uses them without writing their reference
+        /// counts, which every core shares. The strong references above keep them alive.
+        private let unmanagedBeforeRequest: Unmanaged<GuardSite>?
+        private let unmanagedAfterResponse: Unmanaged<GuardSite>?
+
+        init(system: String, hooks: Hooks, beforeRequest: GuardSite?, afterResponse: GuardSite?) {
             self.system = system
             self.hooks = hooks
             self.beforeRequest = beforeRequest
             self.afterResponse = afterResponse
+            if case .synchronous(let hooks) = hooks {
+                isSynchronous = true
+                synchronous = hooks
+            } else {
+                isSynchronous = false
+                synchronous = NoSynchronousHooks()
+            }
+            unmanagedBeforeRequest = beforeRequest.map { Unmanaged.passUnretained($0) }
+            unmanagedAfterResponse = afterResponse.map { Unmanaged.passUnretained($0) }
+        }
+
+        private struct NoSynchronousHooks: SynchronousRequestHooks {}
+
+        /// Calls a synchronous `beforeRequest` on this thread under its guard and returns how
+        /// it went; `nil` when the call cannot be made so: the hooks are async, or the system's
+        /// calls run on its own threads. `clock`: see ``GuardSite/callSynchronously(clock:_:)``.
+        ///
+        /// Not inlined: in a function of its own, `self` is guaranteed alive for the call, so
+        /// its fields are used in place.
+        @inline(never)
+        func beforeRequestInline(_ request: Request, context: TrellisRequestContext, clock: inout GuardClockReading)
+            -> Result<Response?, any Error>?
+        {
+            guard isSynchronous, let unmanagedBeforeRequest else { return nil }
+            return unmanagedBeforeRequest._withUnsafeGuaranteedRef { site in
+                guard site.runsCooperatively else { return nil }
+                return Result { try site.callSynchronously(clock: &clock) { try synchronous.beforeRequest(request, context: context) } }
+            }
+        }
+
+        /// ``beforeRequestInline(_:context:clock:)`` for `afterResponse`: `.success(nil)` keeps `response`.
+        @inline(never)
+        func afterResponseInline(
+            _ response: borrowing Response, request: Request, context: TrellisRequestContext, clock: inout GuardClockReading
+        ) -> Result<Response?, any Error>? {
+            guard isSynchronous, let unmanagedAfterResponse else { return nil }
+            return unmanagedAfterResponse._withUnsafeGuaranteedRef { site in
+                guard site.runsCooperatively else { return nil }
+                return Result {
+                    try site.callSynchronously(clock: &clock) {
+                        try synchronous.afterResponse(response, request: request, context: context)
+                    }
+                }
+            }
         }
     }
 
@@ -75,6 +134,14 @@ final class RouteTable: HTTPRouting, Sendable {
     }
 
     func addHooks(_ hooks: any RequestHooks, system: String) {
+        add(.async(hooks), system: system)
+    }
+
+    func addHooks(_ hooks: any SynchronousRequestHooks, system: String) {
+        add(.synchronous(hooks), system: system)
+    }
+
+    private func add(_ hooks: SystemHooks.Hooks, system: String) {
         let systemGuard = guards?[system]
         let entry = SystemHooks(
             system: system, hooks: hooks, beforeRequest: systemGuard?.site("beforeRequest"),

@@ -162,29 +162,72 @@ struct TrellisResponder: HTTPResponder {
         while true {
             let stage = progress.stage
             switch stage {
-            case .before(let index) where index < hooks.count:
-                let entry = hooks[index]
+            case .before(let first) where first < hooks.count:
+                var index = first
                 var early: Response?
                 var failure: (any Error)?
-                if let site = entry.beforeRequest, site.runsCooperatively {
-                    // The run holds the progress during the call, to go on from should it time out.
-                    do {
-                        early = try await run.call(site, holding: consume progress) {
-                            try await entry.hooks.beforeRequest(request, context: context)
-                        }
-                    } catch {
+                // Synchronous hooks, one after the other in this loop (no stage change for
+                // each), reached unretained: the snapshot keeps its entries alive, and reference
+                // counts of objects every request shares are written by every core.
+                var ended = false
+                var clock = GuardClockReading()
+                inline: while index < hooks.count {
+                    guard
+                        let outcome = Unmanaged.passUnretained(hooks[index])._withUnsafeGuaranteedRef({
+                            $0.beforeRequestInline(request, context: context, clock: &clock)
+                        })
+                    else { break inline }
+                    switch outcome {
+                    case .success(nil):
+                        index += 1
+                    case .success(let response):
+                        early = response
+                        ended = true
+                        break inline
+                    case .failure(let error):
                         failure = error
+                        ended = true
+                        break inline
                     }
-                    // Throws (ending this leg) when the call was left behind.
-                    progress = try run.reclaim()
-                } else {
-                    do {
-                        early = try await isolated(entry.beforeRequest) { try await entry.hooks.beforeRequest(request, context: context) }
-                    } catch {
-                        failure = error
+                }
+                if !ended {
+                    if index != first {
+                        progress.go(to: .before(index))
+                        continue
+                    }
+                    let entry = hooks[index]
+                    switch entry.hooks {
+                    case .synchronous(let systemHooks):
+                        do {
+                            early = try await isolated(entry.beforeRequest) { try systemHooks.beforeRequest(request, context: context) }
+                        } catch {
+                            failure = error
+                        }
+                    case .async(let systemHooks):
+                        if let site = entry.beforeRequest, site.runsCooperatively {
+                            // The run holds the progress during the call, to go on from should it time out.
+                            do {
+                                early = try await run.call(site, holding: consume progress) {
+                                    try await systemHooks.beforeRequest(request, context: context)
+                                }
+                            } catch {
+                                failure = error
+                            }
+                            // Throws (ending this leg) when the call was left behind.
+                            progress = try run.reclaim()
+                        } else {
+                            do {
+                                early = try await isolated(entry.beforeRequest) {
+                                    try await systemHooks.beforeRequest(request, context: context)
+                                }
+                            } catch {
+                                failure = error
+                            }
+                        }
                     }
                 }
                 if let failure {
+                    let entry = hooks[index]
                     progress.skip(
                         entry.beforeRequest, system: entry.system, hook: "beforeRequest", after: failure, next: .before(index + 1))
                 } else {
@@ -203,34 +246,79 @@ struct TrellisResponder: HTTPResponder {
                 } catch {
                     progress.go(to: .failed(error))
                 }
-            case .after(let index) where index < hooks.count:
-                let entry = hooks[index]
+            case .after(let first) where first < hooks.count:
+                if progress.response == nil { progress.go(to: stage, response: Response(status: .noContent)) }
+                var index = first
                 var response: Response?
                 var failure: (any Error)?
-                if let site = entry.afterResponse, site.runsCooperatively {
-                    // The hook's own copy, moved into it: the progress keeps the response it
-                    // had, should the hook time out.
-                    var owned = progress.response
-                    do {
-                        response = try await run.call(site, holding: consume progress) {
-                            try await entry.hooks.afterResponse(
-                                owned.take() ?? Response(status: .noContent), request: request, context: context)
-                        }
-                    } catch {
+                // As for `beforeRequest`. A synchronous hook borrows the response and returns a
+                // replacement, if any: nothing is copied for a hook that changes nothing.
+                var ended = false
+                var clock = GuardClockReading()
+                inline: while index < hooks.count {
+                    guard
+                        let outcome = Unmanaged.passUnretained(hooks[index])._withUnsafeGuaranteedRef({
+                            $0.afterResponseInline(progress.response!, request: request, context: context, clock: &clock)
+                        })
+                    else { break inline }
+                    switch outcome {
+                    case .success(nil):
+                        index += 1
+                    case .success(let replacement):
+                        response = replacement
+                        ended = true
+                        break inline
+                    case .failure(let error):
                         failure = error
+                        ended = true
+                        break inline
                     }
-                    progress = try run.reclaim()
-                } else {
-                    let current = progress.response ?? Response(status: .noContent)
-                    do {
-                        response = try await isolated(entry.afterResponse) {
-                            try await entry.hooks.afterResponse(current, request: request, context: context)
+                }
+                if !ended {
+                    if index != first {
+                        progress.go(to: .after(index))
+                        continue
+                    }
+                    let entry = hooks[index]
+                    switch entry.hooks {
+                    case .synchronous(let systemHooks):
+                        let current = progress.response!
+                        do {
+                            response =
+                                try await isolated(entry.afterResponse) {
+                                    try systemHooks.afterResponse(current, request: request, context: context)
+                                } ?? current
+                        } catch {
+                            failure = error
                         }
-                    } catch {
-                        failure = error
+                    case .async(let systemHooks):
+                        if let site = entry.afterResponse, site.runsCooperatively {
+                            // The hook's own copy, moved into it: the progress keeps the response it
+                            // had, should the hook time out.
+                            var owned = progress.response
+                            do {
+                                response = try await run.call(site, holding: consume progress) {
+                                    try await systemHooks.afterResponse(
+                                        owned.take() ?? Response(status: .noContent), request: request, context: context)
+                                }
+                            } catch {
+                                failure = error
+                            }
+                            progress = try run.reclaim()
+                        } else {
+                            let current = progress.response!
+                            do {
+                                response = try await isolated(entry.afterResponse) {
+                                    try await systemHooks.afterResponse(current, request: request, context: context)
+                                }
+                            } catch {
+                                failure = error
+                            }
+                        }
                     }
                 }
                 if let failure {
+                    let entry = hooks[index]
                     progress.skip(entry.afterResponse, system: entry.system, hook: "afterResponse", after: failure, next: .after(index + 1))
                 } else {
                     progress.go(to: .after(index + 1), response: response)

@@ -37,6 +37,10 @@ public protocol HTTPRouting: Sendable {
     /// Runs a system's hooks around every request, in the order systems added them (plan order).
     func addHooks(_ hooks: any RequestHooks, system: String)
 
+    /// Runs a system's synchronous hooks around every request, in the order systems added
+    /// hooks of either kind (plan order).
+    func addHooks(_ hooks: any SynchronousRequestHooks, system: String)
+
     /// Removes everything a system or owner added.
     func remove(owner: String)
 
@@ -60,6 +64,32 @@ extension RequestHooks {
         async throws -> Response
     {
         response
+    }
+}
+
+/// Code a system runs around every request that never waits for anything: no `await`, no
+/// I/O. Such hooks (a header added, a key checked against a table in memory, a request
+/// counted) are called directly under the system's guard, which costs about a fifth of an
+/// async hook's call (docs/PERFORMANCE.md, "Guards"). Use ``RequestHooks`` for a hook that
+/// must await something.
+///
+/// The guard treats them as it treats any hook: a bulkhead slot, the breaker, the time limit
+/// and the statistics. A synchronous hook cannot be interrupted, so one that runs past the
+/// system's `timeout_ms` counts as a timeout when it returns (its result is dropped and the
+/// request goes on without it), and the system's hooks then run on its own threads.
+public protocol SynchronousRequestHooks: Sendable {
+    /// Runs before the route; returning a response answers the request without the route.
+    func beforeRequest(_ request: Request, context: TrellisRequestContext) throws -> Response?
+    /// Runs after the route (or an earlier hook) produced `response`; returns the response to
+    /// send instead, or `nil` to send `response` as it is (which copies nothing). A hook that
+    /// throws leaves the response as it was.
+    func afterResponse(_ response: borrowing Response, request: Request, context: TrellisRequestContext) throws -> Response?
+}
+
+extension SynchronousRequestHooks {
+    public func beforeRequest(_ request: Request, context: TrellisRequestContext) throws -> Response? { nil }
+    public func afterResponse(_ response: borrowing Response, request: Request, context: TrellisRequestContext) throws -> Response? {
+        nil
     }
 }
 

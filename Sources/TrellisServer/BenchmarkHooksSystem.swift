@@ -6,13 +6,15 @@ internal import TrellisHTTPCapability
 /// each hook costs (``ServerOptions/benchmarkHookSystems``, `scripts/bench-guards`).
 struct BenchmarkHooksSystem: System {
     let id: String
+    /// ``SynchronousRequestHooks`` or async ``RequestHooks``.
+    let synchronous: Bool
     /// Empty hooks never block, so they run `cooperative`; `systems.<id>.guard.isolation:
     /// threads` in trellis.yaml measures the hop to the system's own threads instead.
     let isolation: GuardPolicy.Isolation
 
     /// `count` of them, `bench_hooks_1`…`bench_hooks_<count>`.
-    static func systems(_ count: Int, isolation: GuardPolicy.Isolation) -> [any System] {
-        (0..<max(0, count)).map { BenchmarkHooksSystem(id: "bench_hooks_\($0 + 1)", isolation: isolation) }
+    static func systems(_ count: Int, synchronous: Bool, isolation: GuardPolicy.Isolation) -> [any System] {
+        (0..<max(0, count)).map { BenchmarkHooksSystem(id: "bench_hooks_\($0 + 1)", synchronous: synchronous, isolation: isolation) }
     }
 
     var manifest: SystemManifest {
@@ -22,13 +24,39 @@ struct BenchmarkHooksSystem: System {
     }
 
     func start(_ context: SystemContext) async throws {
-        try context.capability(httpRoutingKey).addHooks(EmptyHooks(), system: id)
+        let routing = try context.capability(httpRoutingKey)
+        if synchronous {
+            routing.addHooks(EmptySynchronousHooks(), system: id)
+        } else {
+            routing.addHooks(EmptyHooks(), system: id)
+        }
     }
 
     func stop(_ context: SystemContext) async throws {
         (try? context.capability(httpRoutingKey))?.remove(owner: id)
     }
 
-    /// The protocol's defaults: `beforeRequest` returns `nil`, `afterResponse` the response as it is.
-    private struct EmptyHooks: RequestHooks {}
+    /// `beforeRequest` goes on, `afterResponse` returns the response as it is.
+    private struct EmptyHooks: RequestHooks {
+        nonisolated(nonsending) func beforeRequest(_ request: Request, context: TrellisRequestContext) async throws -> Response? {
+            nil
+        }
+
+        nonisolated(nonsending) func afterResponse(_ response: consuming Response, request: Request, context: TrellisRequestContext)
+            async throws -> Response
+        {
+            response
+        }
+    }
+
+    /// The same, synchronous: `afterResponse` keeps the response (`nil`).
+    private struct EmptySynchronousHooks: SynchronousRequestHooks {
+        func beforeRequest(_ request: Request, context: TrellisRequestContext) throws -> Response? {
+            nil
+        }
+
+        func afterResponse(_ response: borrowing Response, request: Request, context: TrellisRequestContext) throws -> Response? {
+            nil
+        }
+    }
 }

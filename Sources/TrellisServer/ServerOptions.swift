@@ -14,10 +14,13 @@ public struct ServerOptions: Sendable {
     /// (`bench_hooks_1`…) whose `beforeRequest` / `afterResponse` hooks do nothing. 0 otherwise;
     /// `trellis serve` never sets it.
     public var benchmarkHookSystems: Int
+    /// Whether those systems' hooks are ``TrellisHTTPCapability/SynchronousRequestHooks`` (`true`)
+    /// or async ``TrellisHTTPCapability/RequestHooks``.
+    public var benchmarkHooksSynchronous: Bool
 
     public init(
         configPath: String? = nil, host: String? = nil, port: Int? = nil, dataDirectory: String = "trellis-data", watch: Bool = false,
-        shutdownDeadline: Duration = .seconds(30), benchmarkHookSystems: Int = 0
+        shutdownDeadline: Duration = .seconds(30), benchmarkHookSystems: Int = 0, benchmarkHooksSynchronous: Bool = false
     ) {
         self.configPath = configPath
         self.host = host
@@ -26,6 +29,7 @@ public struct ServerOptions: Sendable {
         self.watch = watch
         self.shutdownDeadline = shutdownDeadline
         self.benchmarkHookSystems = benchmarkHookSystems
+        self.benchmarkHooksSynchronous = benchmarkHooksSynchronous
     }
 
     /// The config file to read: the one given, else `./trellis.yaml` if present.

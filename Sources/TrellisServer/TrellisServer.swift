@@ -61,7 +61,8 @@ public final class TrellisServer: Sendable {
         let info = ServerInfoSystem(name: config.name)
         let systems =
             Self.builtInSystems(config, http: http, database: DatabaseSystem(database: database), admin: admin, info: info)
-            + BenchmarkHooksSystem.systems(options.benchmarkHookSystems, isolation: .cooperative)
+            + BenchmarkHooksSystem.systems(
+                options.benchmarkHookSystems, synchronous: options.benchmarkHooksSynchronous, isolation: .cooperative)
         var environment = environment
         environment.merge(options.environmentOverrides) { _, override in override }
         self.environment = environment

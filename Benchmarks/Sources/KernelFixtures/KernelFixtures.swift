@@ -1,6 +1,6 @@
+internal import Synchronization
 public import TrellisCore
 public import TrellisJSON
-internal import Synchronization
 
 /// Counts deliveries so a benchmark can wait until every event has arrived.
 public final class DeliveryCounter: Sendable {

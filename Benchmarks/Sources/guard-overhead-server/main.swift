@@ -1,6 +1,7 @@
-// `guard-overhead-server --config FILE --port PORT --data-dir DIR --hook-systems N`: `trellis serve`'s
-// composition (TrellisServer) plus N systems whose request hooks do nothing, so that
-// scripts/bench-guards can load the same endpoint with 0 and with 10 guarded hook systems.
+// `guard-overhead-server --config FILE --port PORT --data-dir DIR --hook-systems N [--hook-kind async|sync]`:
+// `trellis serve`'s composition (TrellisServer) plus N systems whose request hooks do nothing (async
+// `RequestHooks`, or `SynchronousRequestHooks`), so that scripts/bench-guards can load the same
+// endpoint with 0 and with 10 guarded hook systems.
 
 import Foundation
 import Logging
@@ -11,7 +12,7 @@ var options: [String: String] = [:]
 while let name = arguments.popFirst() {
     guard name.hasPrefix("--"), let value = arguments.popFirst() else {
         FileHandle.standardError.write(
-            Data("usage: guard-overhead-server --config FILE --port PORT --data-dir DIR --hook-systems N\n".utf8))
+            Data("usage: guard-overhead-server --config FILE --port PORT --data-dir DIR --hook-systems N [--hook-kind async|sync]\n".utf8))
         exit(64)
     }
     options[String(name.dropFirst(2))] = value
@@ -25,6 +26,6 @@ let logger = Logger(label: "guard-overhead-server")
 let server = try TrellisServer(
     options: ServerOptions(
         configPath: options["config"], port: options["port"].flatMap(Int.init), dataDirectory: options["data-dir"] ?? "trellis-data",
-        benchmarkHookSystems: options["hook-systems"].flatMap(Int.init) ?? 0),
+        benchmarkHookSystems: options["hook-systems"].flatMap(Int.init) ?? 0, benchmarkHooksSynchronous: options["hook-kind"] == "sync"),
     logger: logger)
 try await server.run()

@@ -33,7 +33,7 @@ public final class GuardSite: Sendable {
     public var isCritical: Bool { owner.critical }
 
     /// Whether calls run in the caller's task now (see ``SystemGuard/runsCooperatively``).
-    public var runsCooperatively: Bool { owner.runsCooperatively }
+    @inlinable public var runsCooperatively: Bool { owner.runsCooperatively }
 
     /// How long a request-path call may take.
     @usableFromInline var limit: Duration { owner.policy.timeout }
@@ -108,6 +108,63 @@ public final class GuardSite: Sendable {
         owner.isolate(after: hook, overran: .nanoseconds(nanoseconds))
     }
 
+    /// Calls synchronous `operation` on the caller's thread, under the guard: admitted by the
+    /// bulkhead and the breaker, timed and recorded like any call.
+    ///
+    /// A synchronous call cannot be left behind at its deadline (nothing can take the thread
+    /// back from it), so one that ran past its limit counts as a timeout when it returns, its
+    /// result is dropped, and the system's request-path calls move to its own threads for good,
+    /// as for a cooperative call that overran without suspending (``GuardedRun``). It needs no
+    /// run, no checkpoint and no async call: about a fifth of what a cooperative async call
+    /// costs (docs/PERFORMANCE.md, "Guards").
+    ///
+    /// - Throws: ``GuardError`` when the call is refused or ran past its limit; otherwise what
+    ///   `operation` throws.
+    @inlinable
+    public func callSynchronously<T>(_ operation: () throws -> T) throws -> T {
+        var clock = GuardClockReading()
+        return try callSynchronously(clock: &clock, operation)
+    }
+
+    /// ``callSynchronously(_:)`` for a caller making calls back to back: `clock` holds the time
+    /// the last call ended, which is taken as this call's start (one clock read per call instead
+    /// of two; what passes between the calls is a few dozen nanoseconds, and latencies are kept
+    /// in microseconds), and is set to when this one ended.
+    @inlinable
+    public func callSynchronously<T>(clock: inout GuardClockReading, _ operation: () throws -> T) throws -> T {
+        try admit()
+        let started = clock.nanoseconds ?? GuardTime.now()
+        let value: T
+        do {
+            value = try operation()
+        } catch {
+            record(error, nanoseconds: try endSynchronousCall(since: started, clock: &clock))
+            throw error
+        }
+        record(nil, nanoseconds: try endSynchronousCall(since: started, clock: &clock))
+        return value
+    }
+
+    /// Frees the slot of a call that held its thread until now and returns how long it took,
+    /// in nanoseconds; throws when that was past the limit.
+    @inlinable func endSynchronousCall(since started: Int64, clock: inout GuardClockReading) throws(GuardError) -> Int64 {
+        let ended = GuardTime.now()
+        clock.nanoseconds = ended
+        let elapsed = ended &- started
+        release()
+        try checkLimit(elapsed: elapsed)
+        return elapsed
+    }
+
+    /// Throws a timeout when a call that held its thread (so no deadline could end it) took
+    /// `elapsed` nanoseconds, past the limit: counted, and the system's request-path calls
+    /// move to its own threads.
+    @inlinable func checkLimit(elapsed: Int64) throws(GuardError) {
+        guard elapsed > limitNanoseconds else { return }
+        recordOverrun(nanoseconds: elapsed)
+        throw timeoutError
+    }
+
     /// Calls `operation` on the system's own threads, under the guard.
     ///
     /// - Parameters:
@@ -144,4 +201,12 @@ public final class GuardSite: Sendable {
             throw error
         }
     }
+}
+
+/// The time the last of a caller's back-to-back synchronous calls ended
+/// (``GuardSite/callSynchronously(clock:_:)``); empty before the first.
+public struct GuardClockReading: Sendable {
+    @usableFromInline var nanoseconds: Int64?
+
+    @inlinable public init() { nanoseconds = nil }
 }

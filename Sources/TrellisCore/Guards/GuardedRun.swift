@@ -221,12 +221,9 @@ public final class GuardedRun<State: Sendable, Output: Sendable>: @unchecked Sen
         site.release()
         // Left behind at the deadline: the watch counted the timeout, and the caller has moved on.
         guard owned else { throw CancellationError() }
-        if elapsed > site.limitNanoseconds {
-            // Past the limit and still this leg's: it never suspended past its deadline while
-            // the caller waited, so it blocked its thread (or the watch fired late).
-            site.recordOverrun(nanoseconds: elapsed)
-            throw site.timeoutError
-        }
+        // Past the limit and still this leg's: it never suspended past its deadline while the
+        // caller waited, so it blocked its thread (or the watch fired late).
+        try site.checkLimit(elapsed: elapsed)
         return elapsed
     }
 

@@ -15,7 +15,7 @@ public final class SystemGuard: Sendable {
     /// The system's own threads: guarded calls run here, and so do its event subscribers' queues.
     let executor: IsolationExecutor
     let inFlight = InFlightCounter()
-    private let cooperative: Atomic<Bool>
+    @usableFromInline let cooperative: Atomic<Bool>
     private let hooks = Mutex<[String: (breaker: CircuitBreaker, recorder: HookRecorder)]>([:])
     private let onTransition: @Sendable (String, String, CircuitBreaker.State, CircuitBreaker.State) -> Void
     private let onIsolated: @Sendable (String, String, Duration) -> Void
@@ -61,7 +61,7 @@ public final class SystemGuard: Sendable {
 
     /// Whether request-path calls run in the caller's task (see ``GuardPolicy/Isolation``): the
     /// policy says `cooperative` and no call has overrun its limit without suspending.
-    public var runsCooperatively: Bool { cooperative.load(ordering: .relaxed) }
+    @inlinable public var runsCooperatively: Bool { cooperative.load(ordering: .relaxed) }
 
     /// Where request-path calls run now.
     public var isolation: GuardPolicy.Isolation { runsCooperatively ? .cooperative : .threads }
