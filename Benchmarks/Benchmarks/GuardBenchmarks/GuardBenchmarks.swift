@@ -5,7 +5,10 @@
 //   system's executor, a deadline, statistics;
 // - in the caller's task (`isolation: cooperative`): the same bookkeeping inside a
 //   `GuardedRun`, 20 calls per run as an HTTP request with 10 hook systems makes them, and
-//   the run itself (one task started with `Task.immediate`) on its own.
+//   the run itself (one task started with `Task.immediate`) on its own;
+// - synchronous (`GuardSite.callSynchronously`, how `SynchronousRequestHooks` are called): the
+//   bookkeeping alone on the caller's thread, 20 calls back to back sharing clock reads, next to
+//   20 direct calls of the same closure.
 
 import Benchmark
 import TrellisCore
@@ -30,6 +33,17 @@ func guardedRun(_ site: GuardSite?, calls: Int) async throws -> Int {
     } afterTimeout: { step, _ in
         step + 1
     }
+}
+
+/// `calls` synchronous guarded calls back to back through `site` (direct calls without one).
+@inline(never)
+func synchronousCalls(_ site: GuardSite?, calls: Int, _ operation: () throws -> Int) throws -> Int {
+    var total = 0
+    var clock = GuardClockReading()
+    for _ in 0..<calls {
+        if let site { total += try site.callSynchronously(clock: &clock, operation) } else { total += try operation() }
+    }
+    return total
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -62,6 +76,22 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("guarded run of 20 unguarded steps (the run alone, per run)") { benchmark in
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(try await guardedRun(nil, calls: 20)) }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("20 synchronous guarded calls (callSynchronously)") { benchmark in
+        let kernel = try Kernel(systems: [Guarded(isolation: .cooperative)], environment: [:])
+        let site = kernel.guards["x"]!.site("h")
+        let operation: () throws -> Int = { 1 }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try synchronousCalls(site, calls: 20, operation)) }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark("20 direct synchronous calls (baseline)") { benchmark in
+        let operation: () throws -> Int = { 1 }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try synchronousCalls(nil, calls: 20, operation)) }
         benchmark.stopMeasurement()
     }
 }
