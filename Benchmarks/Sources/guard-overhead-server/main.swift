@@ -18,6 +18,12 @@ while let name = arguments.popFirst() {
     options[String(name.dropFirst(2))] = value
 }
 
+let hookKind = options["hook-kind"] ?? "async"
+guard hookKind == "async" || hookKind == "sync" else {
+    FileHandle.standardError.write(Data("guard-overhead-server: --hook-kind is async or sync, not \(hookKind)\n".utf8))
+    exit(64)
+}
+
 // As `trellis serve` bootstraps logging, at the level bench-http runs it with.
 LoggingSystem.bootstrap(
     { label, metadataProvider in ServerLogHandler(label: label, level: .warning, metadataProvider: metadataProvider) },
@@ -26,6 +32,6 @@ let logger = Logger(label: "guard-overhead-server")
 let server = try TrellisServer(
     options: ServerOptions(
         configPath: options["config"], port: options["port"].flatMap(Int.init), dataDirectory: options["data-dir"] ?? "trellis-data",
-        benchmarkHookSystems: options["hook-systems"].flatMap(Int.init) ?? 0, benchmarkHooksSynchronous: options["hook-kind"] == "sync"),
+        benchmarkHookSystems: options["hook-systems"].flatMap(Int.init) ?? 0, benchmarkHooksSynchronous: hookKind == "sync"),
     logger: logger)
 try await server.run()
