@@ -49,36 +49,68 @@ public struct ServerLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        // Each source's keys are unique, so a key needs looking up only among the sources
+        // before its own; later sources override earlier ones.
         var entries: [(key: String, value: Logger.Metadata.Value)] = []
+        entries.reserveCapacity(metadata.count + (event.metadata?.count ?? 0) + 4)
+        var earlier = 0
         func add(_ key: String, _ value: Logger.Metadata.Value) {
-            if let index = entries.firstIndex(where: { $0.key == key }) {
+            if let index = entries[..<earlier].firstIndex(where: { $0.key == key }) {
                 entries[index].value = value
             } else {
                 entries.append((key, value))
             }
         }
-        for (key, value) in metadata { add(key, value) }
+        for (key, value) in metadata { entries.append((key, value)) }
         if let provided = metadataProvider?.get() {
+            earlier = entries.count
             for (key, value) in provided { add(key, value) }
         }
         if let explicit = event.metadata {
+            earlier = entries.count
             for (key, value) in explicit { add(key, value) }
         }
         if let error = event.error {
+            earlier = entries.count
             add("error.message", "\(error)")
             add("error.type", "\(String(reflecting: type(of: error)))")
         }
-        var line = Self.timestamp()
-        line += " \(event.level)"
-        if !label.isEmpty { line += " " + label }
+        var line = ""
+        line.reserveCapacity(256)
+        line += Self.timestamp()
+        line += " "
+        line += event.level.rawValue
+        if !label.isEmpty {
+            line += " "
+            line += label
+        }
         line += ":"
         if !entries.isEmpty {
             entries.sort { $0.key < $1.key }
-            for entry in entries { line += " \(entry.key)=\(entry.value)" }
+            for entry in entries {
+                line += " "
+                line += entry.key
+                line += "="
+                Self.append(entry.value, to: &line)
+            }
         }
-        line += " [\(event.source)] \(event.message)\n"
+        line += " ["
+        line += event.source
+        line += "] "
+        line += event.message.description
+        line += "\n"
         var stream = stream
         stream.write(line)
+    }
+
+    /// `value` as `StreamLogHandler` writes it (its `description`), without an intermediate
+    /// string for the common kinds.
+    private static func append(_ value: Logger.Metadata.Value, to line: inout String) {
+        switch value {
+        case .string(let string): line += string
+        case .stringConvertible(let convertible): line += convertible.description
+        case .array, .dictionary: line += value.description
+        }
     }
 
     /// The local time as `StreamLogHandler` writes it (`%Y-%m-%dT%H:%M:%S%z`), formatted once a second.

@@ -48,6 +48,19 @@ struct ServerLogHandlerTests {
         #expect(written.last?.hasSuffix(" error test: shared=handler system=http [Tests] plain") == true, "\(written)")
     }
 
+    @Test func everyKindOfValueIsWrittenAsItsDescriptionLikeStreamLogHandlerDoes() {
+        let lines = Lines()
+        let handler = ServerLogHandler(label: "kinds", level: .info, metadataProvider: nil, stream: lines)
+        let values: [String: Logger.MetadataValue] = [
+            "a_string": "text", "b_number": .stringConvertible(200), "c_array": ["x", .stringConvertible(2)],
+            "d_dictionary": ["k": "v"],
+        ]
+        handler.log(
+            event: LogEvent(level: .info, message: "m", metadata: values, source: "S", file: #fileID, function: #function, line: #line))
+        let expected = values.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value.description)" }.joined()
+        #expect(lines.text.hasSuffix(" info kinds:\(expected) [S] m\n"), "\(lines.text)")
+    }
+
     @Test func aLoggerBootstrappedWithItCarriesTheLevel() {
         let lines = Lines()
         let logger = Logger(label: "level") { label in ServerLogHandler(label: label, level: .warning, metadataProvider: nil, stream: lines)
