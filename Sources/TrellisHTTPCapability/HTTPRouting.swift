@@ -69,9 +69,9 @@ extension RequestHooks {
 
 /// Code a system runs around every request that never waits for anything: no `await`, no
 /// I/O. Such hooks (a header added, a key checked against a table in memory, a request
-/// counted) are called directly under the system's guard, which costs about a fifth of an
-/// async hook's call (docs/PERFORMANCE.md, "Guards"). Use ``RequestHooks`` for a hook that
-/// must await something.
+/// counted) are called directly under the system's guard, at about a third of the cost of an
+/// async hook (docs/PERFORMANCE.md, "Guards"). Use ``RequestHooks`` for a hook that must
+/// await something.
 ///
 /// The guard treats them as it treats any hook: a bulkhead slot, the breaker, the time limit
 /// and the statistics. A synchronous hook cannot be interrupted, so one that runs past the

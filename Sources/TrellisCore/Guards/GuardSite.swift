@@ -115,8 +115,8 @@ public final class GuardSite: Sendable {
     /// back from it), so one that ran past its limit counts as a timeout when it returns, its
     /// result is dropped, and the system's request-path calls move to its own threads for good,
     /// as for a cooperative call that overran without suspending (``GuardedRun``). It needs no
-    /// run, no checkpoint and no async call: about a fifth of what a cooperative async call
-    /// costs (docs/PERFORMANCE.md, "Guards").
+    /// run, no checkpoint and no async call: about 45 ns, a third of the instructions of a
+    /// cooperative async call under load (docs/PERFORMANCE.md, "Guards").
     ///
     /// - Throws: ``GuardError`` when the call is refused or ran past its limit; otherwise what
     ///   `operation` throws.
