@@ -163,34 +163,15 @@ struct TrellisResponder: HTTPResponder {
             let stage = progress.stage
             switch stage {
             case .before(let first) where first < hooks.count:
-                var index = first
                 var early: Response?
                 var failure: (any Error)?
-                // Synchronous hooks, one after the other in this loop (no stage change for
-                // each), reached unretained: the snapshot keeps its entries alive, and reference
-                // counts of objects every request shares are written by every core.
-                var ended = false
-                var clock = GuardClockReading()
-                inline: while index < hooks.count {
-                    guard
-                        let outcome = Unmanaged.passUnretained(hooks[index])._withUnsafeGuaranteedRef({
-                            $0.beforeRequestInline(request, context: context, clock: &clock)
-                        })
-                    else { break inline }
-                    switch outcome {
-                    case .success(nil):
-                        index += 1
-                    case .success(let response):
-                        early = response
-                        ended = true
-                        break inline
-                    case .failure(let error):
-                        failure = error
-                        ended = true
-                        break inline
-                    }
+                let (index, ended) = Self.callInline(from: first, of: hooks) { entry, clock in
+                    entry.beforeRequestInline(request, context: context, clock: &clock)
                 }
-                if !ended {
+                switch ended {
+                case .success(let response)?: early = response
+                case .failure(let error)?: failure = error
+                case nil:
                     if index != first {
                         progress.go(to: .before(index))
                         continue
@@ -248,33 +229,17 @@ struct TrellisResponder: HTTPResponder {
                 }
             case .after(let first) where first < hooks.count:
                 if progress.response == nil { progress.go(to: stage, response: Response(status: .noContent)) }
-                var index = first
                 var response: Response?
                 var failure: (any Error)?
-                // As for `beforeRequest`. A synchronous hook borrows the response and returns a
-                // replacement, if any: nothing is copied for a hook that changes nothing.
-                var ended = false
-                var clock = GuardClockReading()
-                inline: while index < hooks.count {
-                    guard
-                        let outcome = Unmanaged.passUnretained(hooks[index])._withUnsafeGuaranteedRef({
-                            $0.afterResponseInline(progress.response!, request: request, context: context, clock: &clock)
-                        })
-                    else { break inline }
-                    switch outcome {
-                    case .success(nil):
-                        index += 1
-                    case .success(let replacement):
-                        response = replacement
-                        ended = true
-                        break inline
-                    case .failure(let error):
-                        failure = error
-                        ended = true
-                        break inline
-                    }
+                // A synchronous hook borrows the response and returns a replacement, if any:
+                // nothing is copied for a hook that changes nothing.
+                let (index, ended) = Self.callInline(from: first, of: hooks) { entry, clock in
+                    entry.afterResponseInline(progress.response!, request: request, context: context, clock: &clock)
                 }
-                if !ended {
+                switch ended {
+                case .success(let replacement)?: response = replacement
+                case .failure(let error)?: failure = error
+                case nil:
                     if index != first {
                         progress.go(to: .after(index))
                         continue
@@ -329,6 +294,30 @@ struct TrellisResponder: HTTPResponder {
                 return progress
             }
         }
+    }
+
+    /// Calls the synchronous hooks from `first` on, one after the other, for as long as `call`
+    /// can make them on this thread (it returns `nil` for async hooks and for systems whose
+    /// calls run on their own threads) and they return `nil`. Returns the index of the first
+    /// hook not called (where the caller goes on), and how the call at it ended if it answered
+    /// or failed. One clock read per call (`clock`); each entry is reached unretained: the
+    /// snapshot keeps it alive, and reference counts of objects every request shares are
+    /// written by every core.
+    private static func callInline(
+        from first: Int, of hooks: [RouteTable.SystemHooks],
+        _ call: (RouteTable.SystemHooks, inout GuardClockReading) -> Result<Response?, any Error>?
+    ) -> (index: Int, ended: Result<Response, any Error>?) {
+        var clock = GuardClockReading()
+        var index = first
+        while index < hooks.count {
+            switch Unmanaged.passUnretained(hooks[index])._withUnsafeGuaranteedRef({ call($0, &clock) }) {
+            case nil: return (index, nil)
+            case .success(nil): index += 1
+            case .success(let response?): return (index, .success(response))
+            case .failure(let error): return (index, .failure(error))
+            }
+        }
+        return (index, nil)
     }
 
     /// The request's run as the route sees it (`TrellisRequestContext.guardedCalls`).
